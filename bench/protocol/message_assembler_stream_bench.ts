@@ -1,0 +1,105 @@
+/**
+ * Bytes → messages through the stream shells, `FrameDecoderStream` piped into
+ * `MessageAssemblerStream`, against `ws`'s Receiver wrapped in one `TransformStream` (the baseline)
+ * and driven through its own Node `Writable.write()`. Unmasked text frames (a client); messages end
+ * as strings on every side. Each iteration writes one chunk and reads every message it holds.
+ */
+import {
+  FrameDecoderStream,
+  type Message,
+  MessageAssemblerStream,
+  OPCODE,
+} from "../../src/protocol/mod.ts";
+import type { Buffer } from "node:buffer";
+import {
+  asBuffer,
+  BATCH_FRAMES,
+  BATCH_PAYLOAD,
+  check,
+  frameOf,
+  mixedText,
+  noop,
+  SIZES,
+  wire,
+  wsReceiver,
+} from "./_fixtures.ts";
+
+function driver<I, O>(
+  writable: WritableStream<I>,
+  readable: ReadableStream<O>,
+  size: (output: O) => number,
+) {
+  const writer = writable.getWriter();
+  const reader = readable.getReader();
+  return async (chunk: I, count: number): Promise<number> => {
+    const written = writer.write(chunk);
+    let chars = 0;
+    for (let i = 0; i < count; i++) chars += size((await reader.read()).value!);
+    await written;
+    return chars;
+  };
+}
+
+function aeroPipeline() {
+  const decode = new FrameDecoderStream({ role: "client" });
+  const messages = decode.readable.pipeThrough(new MessageAssemblerStream());
+  return driver(decode.writable, messages, (event) => (event as Message).data.length);
+}
+
+function wsPipeline() {
+  let out!: TransformStreamDefaultController<string>;
+  const receiver = wsReceiver(false, (data) => out.enqueue(data.toString()));
+  const stream = new TransformStream<Buffer, string>({
+    start(controller) {
+      out = controller;
+    },
+    transform(chunk) {
+      receiver._write(chunk, "buffer", noop);
+    },
+  });
+  return driver(stream.writable, stream.readable, (text) => text.length);
+}
+
+async function cases(label: string, payload: Uint8Array, count: number): Promise<void> {
+  const chunk = wire(Array.from({ length: count }, () => frameOf(OPCODE.TEXT, payload)), false);
+  const buffer = asBuffer(chunk);
+  const group = `assemble stream text ${label}`;
+  const aero = aeroPipeline();
+  const ws = wsPipeline();
+  let writableChars = 0;
+  const writable = wsReceiver(false, (data) => writableChars += data.toString().length);
+  const expected = await aero(chunk, count);
+  check(expected === (await ws(buffer, count)), `${group}: same text`);
+  writable.write(buffer);
+  check(expected === writableChars, `${group}: ws Writable text`);
+
+  Deno.bench({
+    name: "AeroSocket FrameDecoderStream → MessageAssemblerStream",
+    group,
+    async fn() {
+      await aero(chunk, count);
+    },
+  });
+  Deno.bench({
+    name: "ws Receiver in a TransformStream",
+    group,
+    baseline: true,
+    async fn() {
+      await ws(buffer, count);
+    },
+  });
+  Deno.bench({
+    name: "ws Receiver.write (Node Writable)",
+    group,
+    fn() {
+      writable.write(buffer);
+    },
+  });
+}
+
+for (const [label, size] of SIZES) await cases(label, mixedText(size), 1);
+await cases(
+  `${BATCH_FRAMES} × ${BATCH_PAYLOAD} B in one chunk`,
+  mixedText(BATCH_PAYLOAD),
+  BATCH_FRAMES,
+);

@@ -1,0 +1,46 @@
+/**
+ * The sans-I/O RFC 6455 engine: frame decoding and encoding, message assembly with streaming
+ * UTF-8 validation, masking, fragmentation, the opening handshake, and limits. Synchronous cores
+ * (`createFrameDecoder`, `createMessageAssembler`, `encodeFrame`) with thin `TransformStream`
+ * shells (`FrameDecoderStream`, `MessageAssemblerStream`, `FrameEncoderStream`).
+ *
+ * @example Bytes → frames → messages through Web Streams
+ * ```ts
+ * import {
+ *   encodeFrame,
+ *   FrameDecoderStream,
+ *   MessageAssemblerStream,
+ *   OPCODE,
+ * } from "@aero/socket/protocol";
+ * import assert from "node:assert/strict";
+ *
+ * const wire = encodeFrame(
+ *   { fin: true, rsv: 0, opcode: OPCODE.TEXT, payload: new TextEncoder().encode("hello") },
+ *   { mask: true },
+ * );
+ * const messages = ReadableStream.from([wire.subarray(0, 3), wire.subarray(3)])
+ *   .pipeThrough(new FrameDecoderStream({ role: "server" }))
+ *   .pipeThrough(new MessageAssemblerStream());
+ * assert.deepEqual(await Array.fromAsync(messages), [{ type: "text", data: "hello" }]);
+ * ```
+ *
+ * @module
+ */
+export * from "./close_code.ts";
+export * from "./errors.ts";
+export * from "./fragment.ts";
+export * from "./frame.ts";
+export * from "./frame_decoder.ts";
+export * from "./frame_decoder_stream.ts";
+export * from "./frame_encoder.ts";
+export * from "./frame_encoder_stream.ts";
+export * from "./handshake.ts";
+export * from "./header_values.ts";
+export * from "./http_head.ts";
+export * from "./limits.ts";
+export * from "./mask.ts";
+export * from "./message.ts";
+export * from "./message_assembler.ts";
+export * from "./message_assembler_stream.ts";
+export * from "./opcode.ts";
+export * from "./utf8.ts";

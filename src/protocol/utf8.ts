@@ -1,0 +1,193 @@
+import { CLOSE_CODE } from "./close_code.ts";
+import { PROTOCOL_ERROR_CODE, ProtocolError } from "./errors.ts";
+
+const _fatal = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/**
+ * Whether `bytes` is well-formed UTF-8 (no overlongs, surrogates, or code points above U+10FFFF).
+ *
+ * @example
+ * ```ts
+ * import { isValidUtf8 } from "@aero/socket/protocol";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(isValidUtf8(new TextEncoder().encode("κόσμε")), true);
+ * assert.equal(isValidUtf8(new Uint8Array([0xed, 0xa0, 0x80])), false); // a UTF-16 surrogate
+ * ```
+ */
+export function isValidUtf8(bytes: Uint8Array): boolean {
+  // Validating in JavaScript skips building a string, and the platform call's fixed cost.
+  return _validUntil(bytes, bytes.length) === bytes.length;
+}
+
+/**
+ * Decodes `bytes` as UTF-8, failing with a 1007 {@linkcode ProtocolError} on the first invalid
+ * byte. The byte order mark is kept (WebSocket text is not a document).
+ *
+ * @example
+ * ```ts
+ * import { decodeUtf8 } from "@aero/socket/protocol";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(decodeUtf8(new Uint8Array([0x68, 0x69])), "hi");
+ * assert.throws(() => decodeUtf8(new Uint8Array([0xff])), { closeCode: 1007 });
+ * ```
+ */
+export function decodeUtf8(bytes: Uint8Array): string {
+  // Short texts (most chat messages) decode faster in JavaScript than through the platform
+  // decoder, whose call costs more than the work. Invalid input falls through to it, so the error
+  // and its cause are the same either way.
+  if (bytes.length <= _SHORT) {
+    const text = _decodeShort(bytes);
+    if (text !== undefined) return text;
+  }
+  try {
+    return _fatal.decode(bytes);
+  } catch (cause) {
+    throw _invalid(cause);
+  }
+}
+
+const _SHORT = 64;
+// UTF-16 code units of a short text: at most one per byte.
+const _units = new Uint16Array(_SHORT);
+
+// Decodes a short UTF-8 text, or returns `undefined` when it is not valid.
+function _decodeShort(bytes: Uint8Array): string | undefined {
+  const n = bytes.length;
+  let k = 0;
+  for (let i = 0; i < n;) {
+    const b = bytes[i]!;
+    if (b < 0x80) {
+      _units[k++] = b;
+      i++;
+      continue;
+    }
+    const size = _sequenceSize(bytes, i, n);
+    if (size === 0) return undefined;
+    if (size === 2) {
+      _units[k++] = ((b & 0x1f) << 6) | (bytes[i + 1]! & 0x3f);
+    } else if (size === 3) {
+      _units[k++] = ((b & 0x0f) << 12) | ((bytes[i + 1]! & 0x3f) << 6) | (bytes[i + 2]! & 0x3f);
+    } else {
+      const cp = (((b & 0x07) << 18) | ((bytes[i + 1]! & 0x3f) << 12) |
+        ((bytes[i + 2]! & 0x3f) << 6) | (bytes[i + 3]! & 0x3f)) - 0x10000;
+      _units[k++] = 0xd800 | (cp >>> 10);
+      _units[k++] = 0xdc00 | (cp & 0x3ff);
+    }
+    i += size;
+  }
+  return String.fromCharCode.apply(null, _units.subarray(0, k) as unknown as number[]);
+}
+
+// Returns the index of the first byte of the first invalid or truncated sequence in
+// `bytes[0..end]`, or `end` when all of it is valid.
+function _validUntil(bytes: Uint8Array, end: number): number {
+  let i = 0;
+  while (i < end) {
+    // ASCII runs, four bytes at a time.
+    while (
+      i + 4 <= end && ((bytes[i]! | bytes[i + 1]! | bytes[i + 2]! | bytes[i + 3]!) & 0x80) === 0
+    ) {
+      i += 4;
+    }
+    if (i >= end) break;
+    if (bytes[i]! < 0x80) {
+      i++;
+      continue;
+    }
+    const size = _sequenceSize(bytes, i, end);
+    if (size === 0) return i;
+    i += size;
+  }
+  return end;
+}
+
+// The length of the well-formed multi-byte sequence starting at `bytes[i]` (a byte >= 0x80), or 0
+// when it is invalid or cut by `end`. Byte ranges of the Unicode Standard, table 3-7 (the same as
+// the WHATWG decoder's): no overlongs, no surrogates, nothing above U+10FFFF.
+function _sequenceSize(bytes: Uint8Array, i: number, end: number): number {
+  const b = bytes[i]!;
+  if (b < 0xc2 || b > 0xf4) return 0;
+  if (b < 0xe0) return i + 1 < end && (bytes[i + 1]! & 0xc0) === 0x80 ? 2 : 0;
+  const b1 = bytes[i + 1]!;
+  if (b < 0xf0) {
+    if (i + 2 >= end) return 0;
+    const low = b === 0xe0 ? 0xa0 : 0x80;
+    const high = b === 0xed ? 0x9f : 0xbf;
+    return b1 >= low && b1 <= high && (bytes[i + 2]! & 0xc0) === 0x80 ? 3 : 0;
+  }
+  if (i + 3 >= end) return 0;
+  const low = b === 0xf0 ? 0x90 : 0x80;
+  const high = b === 0xf4 ? 0x8f : 0xbf;
+  return b1 >= low && b1 <= high && (bytes[i + 2]! & 0xc0) === 0x80 &&
+      (bytes[i + 3]! & 0xc0) === 0x80
+    ? 4
+    : 0;
+}
+
+/** A streaming UTF-8 decoder and validator. Created by {@linkcode createUtf8StreamDecoder}. */
+export interface Utf8StreamDecoder {
+  /**
+   * Validates and decodes the next piece. Throws as soon as a byte cannot continue a valid
+   * sequence, even when the sequence started in an earlier piece; a sequence cut at the end of
+   * the piece is held until the next one.
+   *
+   * @throws {ProtocolError} with close code 1007.
+   */
+  push(bytes: Uint8Array): string;
+  /**
+   * Ends the input, returning the text of the last piece.
+   *
+   * @throws {ProtocolError} with close code 1007 when the input ends inside a sequence.
+   */
+  end(bytes?: Uint8Array): string;
+}
+
+/**
+ * Creates a streaming UTF-8 decoder for text that arrives in pieces (fragmented messages). Uses
+ * the platform decoder in fatal streaming mode, which rejects a sequence at its first invalid byte
+ * (the WHATWG decoder checks each continuation byte's range), so a bad message is refused before
+ * the rest of it arrives.
+ *
+ * @example A code point split across fragments
+ * ```ts
+ * import { createUtf8StreamDecoder } from "@aero/socket/protocol";
+ * import assert from "node:assert/strict";
+ *
+ * const decoder = createUtf8StreamDecoder();
+ * let text = decoder.push(new Uint8Array([0x61, 0xce]));
+ * text += decoder.end(new Uint8Array([0xba]));
+ * assert.equal(text, "aκ");
+ * assert.throws(() => createUtf8StreamDecoder().push(new Uint8Array([0xf4, 0x90])), {
+ *   closeCode: 1007,
+ * });
+ * ```
+ */
+export function createUtf8StreamDecoder(): Utf8StreamDecoder {
+  const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+  return {
+    push(bytes) {
+      try {
+        return decoder.decode(bytes, { stream: true });
+      } catch (cause) {
+        throw _invalid(cause);
+      }
+    },
+    end(bytes) {
+      try {
+        return decoder.decode(bytes);
+      } catch (cause) {
+        throw _invalid(cause);
+      }
+    },
+  };
+}
+
+function _invalid(cause: unknown): ProtocolError {
+  return new ProtocolError(
+    PROTOCOL_ERROR_CODE.INVALID_UTF8,
+    "Cannot decode text: invalid UTF-8",
+    { closeCode: CLOSE_CODE.INVALID_PAYLOAD, cause },
+  );
+}

@@ -1,0 +1,187 @@
+import assert from "node:assert/strict";
+import fc from "fast-check";
+import {
+  createUtf8StreamDecoder,
+  decodeUtf8,
+  isValidUtf8,
+  PROTOCOL_ERROR_CODE as E,
+} from "../../src/protocol/mod.ts";
+import { hex } from "./_split.ts";
+
+const INVALID: [string, string][] = [
+  ["a lone continuation byte", "80"],
+  ["0xfe", "fe"],
+  ["0xff", "ff"],
+  ["an overlong two-byte NUL", "c0 80"],
+  ["an overlong three-byte slash", "e0 80 af"],
+  ["an overlong four-byte sequence", "f0 8f bf bf"],
+  ["a high surrogate", "ed a0 80"],
+  ["a low surrogate", "ed bf bf"],
+  ["a code point above U+10FFFF", "f4 90 80 80"],
+  ["a five-byte sequence", "f8 88 80 80 80"],
+  ["a start byte followed by ASCII", "e2 28 a1"],
+  ["a truncated sequence", "e2 82"],
+];
+
+Deno.test("isValidUtf8 accepts well-formed UTF-8 and rejects the rest", async (t) => {
+  await t.step("valid text", () => {
+    for (const text of ["", "ascii", "κόσμε", "\u{10ffff}", "\ufeff", "\0", "😀 mixed ✓"]) {
+      assert.equal(isValidUtf8(new TextEncoder().encode(text)), true, text);
+    }
+  });
+  for (const [name, bytes] of INVALID) {
+    await t.step(name, () => assert.equal(isValidUtf8(hex(bytes)), false));
+  }
+});
+
+Deno.test("decodeUtf8 keeps the byte order mark and fails with 1007", () => {
+  assert.equal(decodeUtf8(hex("ef bb bf 61")), "\ufeffa");
+  for (const [name, bytes] of INVALID) {
+    assert.throws(() => decodeUtf8(hex(bytes)), (error: unknown) => {
+      assert.equal((error as { code: string }).code, E.INVALID_UTF8, name);
+      assert.equal((error as { closeCode: number }).closeCode, 1007, name);
+      assert.ok((error as Error).cause !== undefined, "the platform error is the cause");
+      return true;
+    });
+  }
+});
+
+Deno.test("Utf8StreamDecoder decodes text cut at any points", () => {
+  fc.assert(
+    fc.property(
+      fc.string({ unit: "binary", maxLength: 100 }).filter((s) => s.isWellFormed()),
+      fc.array(fc.nat(), { maxLength: 8 }),
+      (text, cuts) => {
+        const bytes = new TextEncoder().encode(text);
+        const points = [0, ...new Set(cuts.map((c) => c % (bytes.length + 1))), bytes.length]
+          .sort((a, b) => a - b);
+        const decoder = createUtf8StreamDecoder();
+        let out = "";
+        for (let i = 0; i + 1 < points.length - 1; i++) {
+          out += decoder.push(bytes.subarray(points[i], points[i + 1]));
+        }
+        out += decoder.end(bytes.subarray(points[points.length - 2]));
+        assert.equal(out, text);
+      },
+    ),
+    { numRuns: 300 },
+  );
+});
+
+Deno.test("Utf8StreamDecoder fails at the first invalid byte of a split sequence", async (t) => {
+  const cases: [string, string, string][] = [
+    ["0xf4 then 0x90", "f4", "90"],
+    ["0xed then 0xa0 (surrogate)", "ed", "a0"],
+    ["0xe0 then 0x80 (overlong)", "e0", "80"],
+    ["0xf0 then 0x8f (overlong)", "f0", "8f"],
+    ["0xc3 then ASCII", "c3", "41"],
+    ["0xe2 0x82 then ASCII", "e2 82", "41"],
+  ];
+  for (const [name, first, second] of cases) {
+    await t.step(name, () => {
+      const decoder = createUtf8StreamDecoder();
+      assert.equal(decoder.push(hex(first)), "");
+      assert.throws(() => decoder.push(hex(second)), { code: E.INVALID_UTF8, closeCode: 1007 });
+    });
+  }
+  await t.step("a sequence cut at the end fails at end()", () => {
+    const decoder = createUtf8StreamDecoder();
+    assert.equal(decoder.push(hex("61 f0 9f")), "a");
+    assert.equal(decoder.push(hex("98")), "");
+    assert.throws(() => decoder.end(), { code: E.INVALID_UTF8, closeCode: 1007 });
+  });
+  await t.step("end() resets the decoder for the next text", () => {
+    const decoder = createUtf8StreamDecoder();
+    assert.equal(decoder.push(hex("ce")), "");
+    assert.equal(decoder.end(hex("ba")), "κ");
+    assert.equal(decoder.end(hex("61")), "a");
+  });
+});
+
+Deno.test("isValidUtf8 agrees with the platform decoder on random bytes", () => {
+  const fatal = new TextDecoder("utf-8", { fatal: true });
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 16 }), (bytes) => {
+      let expected = true;
+      try {
+        fatal.decode(bytes);
+      } catch {
+        expected = false;
+      }
+      assert.equal(isValidUtf8(bytes), expected);
+    }),
+    { numRuns: 300 },
+  );
+});
+
+/** Byte strings built from valid characters and the bytes at the edges of UTF-8's ranges. */
+const utf8ish = fc.array(
+  fc.oneof(
+    fc.string({ unit: "binary", minLength: 1, maxLength: 3 })
+      .filter((s) => s.isWellFormed())
+      .map((s) => [...new TextEncoder().encode(s)]),
+    fc.constantFrom(
+      0x00,
+      0x7f,
+      0x80,
+      0xbf,
+      0xc0,
+      0xc1,
+      0xc2,
+      0xdf,
+      0xe0,
+      0xed,
+      0xef,
+      0xf0,
+      0xf4,
+      0xf5,
+      0xff,
+      0x8f,
+      0x90,
+      0x9f,
+      0xa0,
+    ).map((b) => [b]),
+  ),
+  { maxLength: 40 },
+).map((parts) => Uint8Array.from(parts.flat()));
+
+function platform(bytes: Uint8Array): string | undefined {
+  try {
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+Deno.test("decodeUtf8 and isValidUtf8 agree with the platform decoder near every range edge", () => {
+  fc.assert(
+    fc.property(utf8ish, (bytes) => {
+      const expected = platform(bytes);
+      assert.equal(isValidUtf8(bytes), expected !== undefined);
+      if (expected === undefined) {
+        assert.throws(() => decodeUtf8(bytes), { code: E.INVALID_UTF8, closeCode: 1007 });
+      } else {
+        assert.equal(decodeUtf8(bytes), expected);
+      }
+    }),
+    { numRuns: 500 },
+  );
+});
+
+Deno.test("Utf8StreamDecoder agrees with the platform decoder on split input", () => {
+  fc.assert(
+    fc.property(utf8ish, fc.nat(), (bytes, cut) => {
+      const at = cut % (bytes.length + 1);
+      const expected = platform(bytes);
+      const decoder = createUtf8StreamDecoder();
+      let out: string | undefined;
+      try {
+        out = decoder.push(bytes.subarray(0, at)) + decoder.end(bytes.subarray(at));
+      } catch (error) {
+        assert.equal((error as { closeCode: number }).closeCode, 1007);
+      }
+      assert.equal(out, expected);
+    }),
+    { numRuns: 500 },
+  );
+});
