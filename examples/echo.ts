@@ -1,0 +1,63 @@
+/**
+ * An echo server: every text and binary message comes back unchanged.
+ *
+ *     deno run -A examples/echo.ts [--port 8080] [--hostname 0.0.0.0]
+ *       [--engine streams|native] [--tls-cert cert.pem --tls-key key.pem] [--deflate]
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { perMessageDeflate } from "../src/extensions/mod.ts";
+import { serve, type ServeOptions } from "../src/server/mod.ts";
+
+const { values } = parseArgs({
+  args: Deno.args,
+  options: {
+    port: { type: "string", default: "8080" },
+    hostname: { type: "string", default: "0.0.0.0" },
+    engine: { type: "string", default: "streams" },
+    "tls-cert": { type: "string" },
+    "tls-key": { type: "string" },
+    deflate: { type: "boolean", default: false },
+  },
+});
+
+const port = Number(values.port);
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  console.error(`Cannot start: invalid --port ${values.port}`);
+  Deno.exit(2);
+}
+if (values.engine !== "streams" && values.engine !== "native") {
+  console.error(`Cannot start: --engine must be streams or native, not ${values.engine}`);
+  Deno.exit(2);
+}
+if ((values["tls-cert"] === undefined) !== (values["tls-key"] === undefined)) {
+  console.error("Cannot start: --tls-cert and --tls-key go together");
+  Deno.exit(2);
+}
+
+const options: ServeOptions = { port, hostname: values.hostname, engine: values.engine };
+if (values["tls-cert"] !== undefined && values["tls-key"] !== undefined) {
+  options.tls = {
+    cert: Deno.readTextFileSync(values["tls-cert"]),
+    key: Deno.readTextFileSync(values["tls-key"]),
+  };
+}
+
+if (values.deflate) {
+  if (values.engine === "native") {
+    console.error("Cannot start: --deflate needs the streams engine (Deno's WebSocket has none)");
+    Deno.exit(2);
+  }
+  options.extensions = [perMessageDeflate()];
+}
+
+const server = serve(options, async (conn) => {
+  for await (const message of conn) conn.send(message.data);
+});
+console.log(`echo server (${server.engine} engine) listening on ${server.url}`);
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  Deno.addSignalListener(signal, () => server.shutdown().then(() => Deno.exit(0)));
+}
+await server.finished;

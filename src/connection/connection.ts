@@ -1,0 +1,484 @@
+import { CLOSE_CODE, isValidCloseCode } from "../protocol/close_code.ts";
+import { ProtocolError } from "../protocol/errors.ts";
+import { fragmentMessage } from "../protocol/fragment.ts";
+import type { Frame } from "../protocol/frame.ts";
+import { createFrameDecoder, type FrameDecoder, type Role } from "../protocol/frame_decoder.ts";
+import { type Limits, resolveLimits } from "../protocol/limits.ts";
+import type { AssemblerEvent, Message } from "../protocol/message.ts";
+import { createMessageAssembler, type MessageAssembler } from "../protocol/message_assembler.ts";
+import { OPCODE } from "../protocol/opcode.ts";
+import { _Outbound } from "./_outbound.ts";
+import { READY_STATE, type ReadyState } from "./ready_state.ts";
+import type { Transport } from "./transport.ts";
+import type { WebSocketConnection } from "./websocket_connection.ts";
+import {
+  type CloseInfo,
+  type ConnectionExtension,
+  type ConnectionInfo,
+  type ConnectionOptions,
+  resolveConnectionOptions,
+  type ResolvedConnectionOptions,
+} from "./connection_options.ts";
+
+const _encoder = new TextEncoder();
+const _EMPTY = new Uint8Array(0);
+// The last text message encoded by any connection, with its UTF-8 bytes.
+let _lastText = "";
+let _lastTextBytes = new Uint8Array(0);
+// How long a failed connection keeps draining input before the socket is closed.
+const _FAIL_LINGER = 1_000;
+
+/**
+ * One WebSocket connection over a {@linkcode Transport}, after the opening handshake: the same
+ * class serves the server engines and the client.
+ *
+ * Reading is pull-driven and batched: a read from the transport happens only while fewer than
+ * `maxReadAhead` bytes of messages wait for the application, and every message decoded from one
+ * read is handed over at once. Writing is coalesced: everything sent while a write is in flight,
+ * or while the application handles one batch, goes out in a single transport write.
+ *
+ * @example Echo over an in-memory transport pair
+ * ```ts
+ * import { Connection } from "@aero/socket";
+ * import { createTransportPair } from "@aero/socket/testing";
+ * import assert from "node:assert/strict";
+ *
+ * const [a, b] = createTransportPair();
+ * const server = new Connection(a, { role: "server" });
+ * const client = new Connection(b, { role: "client" });
+ * (async () => {
+ *   for await (const message of server) server.send(message.data);
+ * })();
+ * client.send("hello");
+ * const iterator = client[Symbol.asyncIterator]();
+ * assert.deepEqual((await iterator.next()).value, { type: "text", data: "hello" });
+ * client.close(1000, "bye");
+ * // The server echoes the status code (RFC 6455 §5.5.1); the client reports what it received.
+ * assert.deepEqual(await client.closed, { code: 1000, reason: "", wasClean: true });
+ * assert.deepEqual(await server.closed, { code: 1000, reason: "bye", wasClean: true });
+ * ```
+ */
+export class Connection<Data = unknown> implements WebSocketConnection<Data> {
+  /** Application data attached to this connection. */
+  data: Data;
+  /** Details of the connection: peer address, URL, headers, negotiated protocol. */
+  readonly info: ConnectionInfo;
+  readonly #transport: Transport;
+  readonly #options: ResolvedConnectionOptions;
+  readonly #limits: Limits;
+  readonly #decoder: FrameDecoder;
+  readonly #assembler: MessageAssembler;
+  readonly #outbound: _Outbound;
+  readonly #extensions: readonly ConnectionExtension[];
+  #state: ReadyState = READY_STATE.OPEN;
+  #queue: Message[] = [];
+  #queuedBytes = 0;
+  #consumer: (() => void) | null = null;
+  #pumpPaused: (() => void) | null = null;
+  #inputEnded = false;
+  #closeSent = false;
+  #closeReceived: { code: number; reason: string } | null = null;
+  #failure: CloseInfo | null = null;
+  #closedResolve!: (info: CloseInfo) => void;
+  #closed: Promise<CloseInfo>;
+  #flushTimer: ReturnType<typeof setTimeout> | undefined;
+  #closeTimer: ReturnType<typeof setTimeout> | undefined;
+  #keepaliveTimer: ReturnType<typeof setInterval> | undefined;
+  #lastReceived = Date.now();
+  #droppedMessages = 0;
+  #readable: ReadableStream<Message> | undefined;
+
+  /** Wraps `transport` (whose opening handshake is done) as a WebSocket connection. */
+  constructor(transport: Transport, options: ConnectionOptions<Data>) {
+    this.#options = resolveConnectionOptions(options);
+    this.#limits = resolveLimits(options.limits);
+    this.#transport = transport;
+    this.#extensions = options.extensions ?? [];
+    this.data = options.data as Data;
+    this.info = {
+      remoteAddress: options.remoteAddress,
+      url: options.url,
+      headers: options.headers ?? new Headers(),
+      protocol: options.protocol ?? "",
+      extensions: this.#extensions.map((e) => e.name),
+      connectedAt: Date.now(),
+    };
+    const role: Role = options.role;
+    let rsv = 0;
+    for (const extension of this.#extensions) rsv |= extension.rsv;
+    this.#decoder = createFrameDecoder({
+      role,
+      maxFrameSize: this.#limits.maxFrameSize,
+      allowedRsv: rsv,
+      ownsInput: true,
+    });
+    this.#assembler = createMessageAssembler(this.#limits);
+    this.#outbound = new _Outbound(
+      transport.writable.getWriter(),
+      role === "client",
+      (error) => this.#abort(CLOSE_CODE.ABNORMAL, "write failed", error),
+    );
+    this.#closed = new Promise((resolve) => (this.#closedResolve = resolve));
+    this.#startKeepalive();
+    this.#pump();
+  }
+
+  /** The connection state ({@linkcode READY_STATE}). */
+  get readyState(): ReadyState {
+    return this.#state;
+  }
+
+  /** Bytes accepted by {@linkcode send} and not yet written to the transport. */
+  get bufferedAmount(): number {
+    return this.#outbound.bufferedAmount;
+  }
+
+  /** Messages discarded by the `"drop"` slow-consumer policy. */
+  get droppedMessages(): number {
+    return this.#droppedMessages;
+  }
+
+  /** Resolves once the connection is closed, with the close code, reason and cleanliness. */
+  get closed(): Promise<CloseInfo> {
+    return this.#closed;
+  }
+
+  /**
+   * Sends a text (`string`) or binary message. Returns `true` when the message was accepted —
+   * it will reach the wire before any later message and before a close frame — and `false` when
+   * it was not: the connection is not open, or the slow-consumer policy applied.
+   *
+   * The bytes are copied; the caller may reuse its buffer at once.
+   */
+  send(data: string | Uint8Array | ArrayBuffer): boolean {
+    if (this.#state !== READY_STATE.OPEN) return false;
+    let opcode: typeof OPCODE.TEXT | typeof OPCODE.BINARY = OPCODE.BINARY;
+    let payload: Uint8Array;
+    if (typeof data === "string") {
+      opcode = OPCODE.TEXT;
+      // Fan-out sends one string to many connections: encode it once, not once per connection.
+      // Payloads are only read (frames are copied into the outbound buffer), so sharing is safe.
+      if (data !== _lastText) {
+        _lastTextBytes = _encoder.encode(data);
+        _lastText = data;
+      }
+      payload = _lastTextBytes;
+    } else {
+      payload = data instanceof Uint8Array ? data : new Uint8Array(data);
+    }
+    if (!this.#admit(payload.length)) return false;
+    let rsv = 0;
+    for (const extension of this.#extensions) {
+      const encoded = extension.encode(opcode, payload);
+      payload = encoded.payload;
+      rsv |= encoded.rsv;
+    }
+    const { fragmentSize } = this.#options;
+    if (fragmentSize === undefined || payload.length <= fragmentSize) {
+      this.#outbound.push({ fin: true, rsv, opcode, payload });
+    } else {
+      for (const frame of fragmentMessage(opcode, payload, { fragmentSize, rsv })) {
+        this.#outbound.push(frame);
+      }
+    }
+    this.#scheduleFlush();
+    return true;
+  }
+
+  /** Sends `JSON.stringify(value)` as a text message; see {@linkcode send}. */
+  sendJson(value: unknown): boolean {
+    return this.send(JSON.stringify(value));
+  }
+
+  /**
+   * Sends a ping with up to 125 bytes of data. Returns `false` when the connection is not open.
+   *
+   * @throws {RangeError} when the data is longer than 125 bytes.
+   */
+  ping(data: string | Uint8Array = _EMPTY): boolean {
+    const payload = typeof data === "string" ? _encoder.encode(data) : data;
+    if (payload.length > 125) throw new RangeError("Cannot ping: data is over 125 bytes");
+    if (this.#state !== READY_STATE.OPEN) return false;
+    this.#outbound.push({ fin: true, rsv: 0, opcode: OPCODE.PING, payload });
+    this.#outbound.flush();
+    return true;
+  }
+
+  /**
+   * Starts the close handshake (RFC 6455 §7.1.2): everything sent before is written first, then
+   * a close frame; the transport is closed when the peer answers, or aborted after
+   * `closeTimeout`. Calling it again has no effect.
+   *
+   * @throws {RangeError} for a code that may not be sent, or a reason over 123 bytes.
+   */
+  close(code: number = CLOSE_CODE.NORMAL, reason = ""): void {
+    if (!isValidCloseCode(code)) throw new RangeError(`Cannot close: invalid close code ${code}`);
+    const bytes = _encoder.encode(reason);
+    if (bytes.length > 123) throw new RangeError("Cannot close: reason is over 123 bytes");
+    if (this.#state !== READY_STATE.OPEN) return;
+    this.#sendClose(code, bytes);
+  }
+
+  /** Resolves once {@linkcode bufferedAmount} is at or below `threshold` bytes. */
+  drained(threshold = 0): Promise<void> {
+    return this.#outbound.drained(threshold);
+  }
+
+  /** The messages, as a pull-driven stream. Use either this or the async iterator, not both. */
+  get readable(): ReadableStream<Message> {
+    this.#readable ??= new ReadableStream<Message>({
+      pull: async (controller) => {
+        const batch = await this.#takeBatch();
+        if (batch === null) controller.close();
+        else for (const message of batch) controller.enqueue(message);
+      },
+    }, { highWaterMark: 0 });
+    return this.#readable;
+  }
+
+  /** Iterates over messages until the connection closes. */
+  [Symbol.asyncIterator](): AsyncIterator<Message> {
+    let batch: Message[] = [];
+    let index = 0;
+    return {
+      next: async (): Promise<IteratorResult<Message>> => {
+        while (index >= batch.length) {
+          const next = await this.#takeBatch();
+          if (next === null) return { done: true, value: undefined };
+          batch = next;
+          index = 0;
+        }
+        return { done: false, value: batch[index++]! };
+      },
+      return: (): Promise<IteratorResult<Message>> => {
+        batch = [];
+        return Promise.resolve({ done: true, value: undefined });
+      },
+    };
+  }
+
+  /** Closes with 1001 (going away) and waits until the connection is closed. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    if (this.#state === READY_STATE.OPEN) this.close(CLOSE_CODE.GOING_AWAY);
+    await this.#closed;
+  }
+
+  // --- inbound -------------------------------------------------------------------------------
+
+  async #pump(): Promise<void> {
+    let reader: ReadableStreamDefaultReader<Uint8Array>;
+    try {
+      reader = this.#transport.readable.getReader();
+    } catch (error) {
+      return this.#abort(CLOSE_CODE.ABNORMAL, "transport not readable", error);
+    }
+    try {
+      while (this.#state !== READY_STATE.CLOSED) {
+        if (this.#queuedBytes > this.#options.maxReadAhead) {
+          await new Promise<void>((resolve) => (this.#pumpPaused = resolve));
+          continue;
+        }
+        const { value, done } = await reader.read();
+        if (done) break;
+        this.#lastReceived = Date.now();
+        // After a protocol error the rest of the input is read and dropped, so that closing the
+        // socket does not reset it before the peer has read our close frame.
+        if (this.#failure !== null) continue;
+        try {
+          this.#decoder.push(value, this.#onFrame);
+        } catch (error) {
+          if (!(error instanceof ProtocolError)) throw error;
+          this.#fail(error);
+        }
+        this.#outbound.flush();
+      }
+    } catch (error) {
+      if (this.#state !== READY_STATE.CLOSED) {
+        this.#abort(CLOSE_CODE.ABNORMAL, "read failed", error);
+      }
+      return;
+    } finally {
+      this.#inputEnded = true;
+      this.#wakeConsumer();
+    }
+    this.#onInputEnd();
+  }
+
+  #onFrame = (frame: Frame): void => {
+    if (this.#closeReceived !== null) return; // RFC 6455 §5.5.1: nothing follows a close.
+    for (const extension of this.#extensions) frame = extension.decode(frame);
+    const event = this.#assembler.push(frame);
+    if (event !== undefined) this.#dispatch(event);
+  };
+
+  #dispatch(event: AssemblerEvent): void {
+    switch (event.type) {
+      case "text":
+      case "binary":
+        this.#queue.push(event);
+        this.#queuedBytes += event.data.length;
+        this.#wakeConsumer();
+        return;
+      case "ping":
+        if (!this.#closeSent) this.#outbound.push(event.reply);
+        return;
+      case "pong":
+        return;
+      case "close":
+        this.#closeReceived = { code: event.code, reason: event.reason };
+        if (!this.#closeSent) {
+          this.#closeSent = true;
+          this.#outbound.push(event.reply);
+        }
+        this.#state = READY_STATE.CLOSING;
+        this.#outbound.flush();
+        this.#finishCloseHandshake();
+    }
+  }
+
+  #onInputEnd(): void {
+    if (this.#state === READY_STATE.CLOSED) return;
+    if (this.#failure !== null) {
+      this.#finish(this.#failure);
+    } else if (this.#closeReceived !== null) {
+      this.#finish({ ...this.#closeReceived, wasClean: true });
+    } else {
+      this.#abort(CLOSE_CODE.ABNORMAL, "connection lost");
+    }
+  }
+
+  async #takeBatch(): Promise<Message[] | null> {
+    this.#flushNow();
+    while (this.#queue.length === 0) {
+      if (this.#inputEnded || this.#state === READY_STATE.CLOSED) return null;
+      await new Promise<void>((resolve) => (this.#consumer = resolve));
+    }
+    const batch = this.#queue;
+    this.#queue = [];
+    this.#queuedBytes = 0;
+    const paused = this.#pumpPaused;
+    this.#pumpPaused = null;
+    paused?.();
+    return batch;
+  }
+
+  #wakeConsumer(): void {
+    const consumer = this.#consumer;
+    this.#consumer = null;
+    consumer?.();
+  }
+
+  // --- outbound ------------------------------------------------------------------------------
+
+  // Slow-consumer policy: whether a message of `size` bytes may be queued.
+  #admit(size: number): boolean {
+    const { maxBufferedAmount, slowConsumer } = this.#options;
+    if (this.#outbound.bufferedAmount + size <= maxBufferedAmount) return true;
+    if (slowConsumer.policy === "drop") {
+      this.#droppedMessages++;
+      return false;
+    }
+    this.#outbound.discard();
+    this.#sendClose(slowConsumer.closeCode, _encoder.encode("slow consumer"));
+    return false;
+  }
+
+  #scheduleFlush(): void {
+    this.#flushTimer ??= setTimeout(() => {
+      this.#flushTimer = undefined;
+      this.#outbound.flush();
+    }, 0);
+  }
+
+  #flushNow(): void {
+    if (this.#flushTimer !== undefined) {
+      clearTimeout(this.#flushTimer);
+      this.#flushTimer = undefined;
+    }
+    this.#outbound.flush();
+  }
+
+  #sendClose(code: number, reason: Uint8Array): void {
+    const payload = new Uint8Array(2 + reason.length);
+    payload[0] = code >>> 8;
+    payload[1] = code & 0xff;
+    payload.set(reason, 2);
+    this.#closeSent = true;
+    this.#state = READY_STATE.CLOSING;
+    this.#outbound.push({ fin: true, rsv: 0, opcode: OPCODE.CLOSE, payload });
+    this.#flushNow();
+    this.#closeTimer = setTimeout(
+      () => this.#abort(CLOSE_CODE.ABNORMAL, "close timeout"),
+      this.#options.closeTimeout,
+    );
+  }
+
+  // Both close frames have been exchanged: RFC 6455 §7.1.1, the server closes the TCP
+  // connection first; the client waits for that (bounded by the close timeout).
+  #finishCloseHandshake(): void {
+    const info = { ...this.#closeReceived!, wasClean: true };
+    if (this.#options.role === "client") {
+      clearTimeout(this.#closeTimer);
+      this.#closeTimer = setTimeout(() => this.#finish(info), this.#options.closeTimeout);
+      return;
+    }
+    this.#outbound.drained().then(() => this.#finish(info));
+  }
+
+  // Fails the connection for a protocol violation (RFC 6455 §7.1.7): what was already sent goes
+  // out, then a close frame with the error's code; the socket is closed once the peer closes its
+  // side or after a short linger.
+  #fail(error: ProtocolError): void {
+    if (this.#state === READY_STATE.CLOSED || this.#failure !== null) return;
+    this.#failure = { code: error.closeCode, reason: error.code, wasClean: false, error };
+    if (!this.#closeSent) this.#sendClose(error.closeCode, _encoder.encode(error.code));
+    const linger = Math.min(this.#options.closeTimeout, _FAIL_LINGER);
+    this.#outbound.drained().then(() => {
+      if (this.#state === READY_STATE.CLOSED) return;
+      clearTimeout(this.#closeTimer);
+      this.#closeTimer = setTimeout(() => this.#finish(this.#failure!), linger);
+    });
+  }
+
+  #abort(code: number, reason: string, error?: unknown): void {
+    const info: CloseInfo = { code, reason, wasClean: false };
+    if (error !== undefined) info.error = error;
+    this.#finish(info);
+  }
+
+  #finish(info: CloseInfo): void {
+    if (this.#state === READY_STATE.CLOSED) return;
+    this.#state = READY_STATE.CLOSED;
+    clearTimeout(this.#closeTimer);
+    clearTimeout(this.#flushTimer);
+    clearInterval(this.#keepaliveTimer);
+    this.#outbound.fail();
+    try {
+      this.#transport.close();
+    } catch {
+      // Already closed by the peer.
+    }
+    for (const extension of this.#extensions) extension.close();
+    this.#inputEnded = true;
+    this.#wakeConsumer();
+    this.#pumpPaused?.();
+    this.#closedResolve(info);
+  }
+
+  // --- keepalive -----------------------------------------------------------------------------
+
+  #startKeepalive(): void {
+    const { pingInterval, idleTimeout } = this.#options.keepalive;
+    if (pingInterval <= 0) return;
+    this.#keepaliveTimer = setInterval(() => {
+      // While reading is paused for a slow application, silence is not the peer's fault.
+      if (this.#pumpPaused !== null) {
+        this.#lastReceived = Date.now();
+        return;
+      }
+      const silent = Date.now() - this.#lastReceived;
+      if (silent >= idleTimeout) this.#abort(CLOSE_CODE.ABNORMAL, "keepalive timeout");
+      else if (silent >= pingInterval) this.ping();
+    }, Math.min(pingInterval, idleTimeout));
+  }
+}

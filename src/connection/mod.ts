@@ -1,0 +1,10 @@
+/**
+ * The WebSocket connection shared by every server engine and the client.
+ *
+ * @module
+ */
+export * from "./connection.ts";
+export * from "./connection_options.ts";
+export * from "./ready_state.ts";
+export * from "./transport.ts";
+export * from "./websocket_connection.ts";

@@ -1,0 +1,247 @@
+import type {
+  CloseInfo,
+  ConnectionInfo,
+  SlowConsumerOptions,
+} from "../connection/connection_options.ts";
+import { READY_STATE, type ReadyState } from "../connection/ready_state.ts";
+import type { WebSocketConnection } from "../connection/websocket_connection.ts";
+import { CLOSE_CODE, isValidCloseCode } from "../protocol/close_code.ts";
+import type { Message } from "../protocol/message.ts";
+
+const _encoder = new TextEncoder();
+// How often `drained()` samples the native `bufferedAmount`: Deno's WebSocket has no drain event.
+const _DRAIN_POLL_MS = 5;
+
+/** @internal Settings of a {@linkcode _NativeConnection}. */
+export interface _NativeConnectionOptions<Data> {
+  url: string;
+  headers: Headers;
+  remoteAddress: Deno.NetAddr | undefined;
+  protocol: string;
+  data: Data | undefined;
+  closeTimeout: number;
+  maxBufferedAmount: number;
+  slowConsumer: Required<SlowConsumerOptions>;
+  /** Unread inbound bytes beyond which the connection is closed with 1008. */
+  maxQueuedBytes: number;
+}
+
+/**
+ * @internal The `native` engine's connection: Deno's `WebSocket` (from `Deno.upgradeWebSocket`)
+ * behind the {@linkcode WebSocketConnection} interface. Messages sent before the socket opens
+ * are held and written on open, so handlers can send at once, as with `Connection`.
+ */
+export class _NativeConnection<Data> implements WebSocketConnection<Data> {
+  data: Data;
+  readonly info: ConnectionInfo;
+  readonly #ws: WebSocket;
+  readonly #options: _NativeConnectionOptions<Data>;
+  #state: ReadyState = READY_STATE.OPEN;
+  #pending: (string | Uint8Array)[] | null = [];
+  #pendingBytes = 0;
+  #closeRequest: [number, string] | null = null;
+  #queue: Message[] = [];
+  #queuedBytes = 0;
+  #consumer: (() => void) | null = null;
+  #dropped = 0;
+  #closeTimer: ReturnType<typeof setTimeout> | undefined;
+  #closedResolve!: (info: CloseInfo) => void;
+  readonly #closed = new Promise<CloseInfo>((resolve) => (this.#closedResolve = resolve));
+  #readable: ReadableStream<Message> | undefined;
+
+  constructor(ws: WebSocket, options: _NativeConnectionOptions<Data>) {
+    this.#ws = ws;
+    this.#options = options;
+    this.data = options.data as Data;
+    this.info = {
+      remoteAddress: options.remoteAddress,
+      url: options.url,
+      headers: options.headers,
+      protocol: options.protocol,
+      extensions: [],
+      connectedAt: Date.now(),
+    };
+    ws.binaryType = "arraybuffer";
+    ws.onopen = () => this.#onOpen();
+    ws.onmessage = (event: MessageEvent) => this.#onMessage(event.data);
+    ws.onclose = (event: CloseEvent) =>
+      this.#finish({ code: event.code, reason: event.reason, wasClean: event.wasClean });
+    ws.onerror = () => {}; // A close event follows.
+  }
+
+  get readyState(): ReadyState {
+    return this.#state;
+  }
+
+  get bufferedAmount(): number {
+    if (this.#state === READY_STATE.CLOSED) return 0;
+    return this.#pendingBytes + (this.#pending === null ? this.#ws.bufferedAmount : 0);
+  }
+
+  get droppedMessages(): number {
+    return this.#dropped;
+  }
+
+  get closed(): Promise<CloseInfo> {
+    return this.#closed;
+  }
+
+  send(data: string | Uint8Array | ArrayBuffer): boolean {
+    if (this.#state !== READY_STATE.OPEN) return false;
+    const bytes = typeof data === "string" ? null : new Uint8Array(data);
+    const size = bytes === null ? (data as string).length : bytes.length;
+    if (!this.#admit(size)) return false;
+    if (this.#pending !== null) {
+      this.#pending.push(bytes === null ? data as string : bytes.slice());
+      this.#pendingBytes += size;
+    } else {
+      this.#ws.send(bytes ?? data as string);
+    }
+    return true;
+  }
+
+  sendJson(value: unknown): boolean {
+    return this.send(JSON.stringify(value));
+  }
+
+  /** Deno's `WebSocket` cannot send pings: always `false` (keepalive uses its `idleTimeout`). */
+  ping(data: string | Uint8Array = ""): boolean {
+    const length = typeof data === "string" ? _encoder.encode(data).length : data.length;
+    if (length > 125) throw new RangeError("Cannot ping: data is over 125 bytes");
+    return false;
+  }
+
+  close(code: number = CLOSE_CODE.NORMAL, reason = ""): void {
+    if (!isValidCloseCode(code)) throw new RangeError(`Cannot close: invalid close code ${code}`);
+    if (_encoder.encode(reason).length > 123) {
+      throw new RangeError("Cannot close: reason is over 123 bytes");
+    }
+    if (this.#state !== READY_STATE.OPEN) return;
+    this.#state = READY_STATE.CLOSING;
+    this.#closeTimer = setTimeout(() => this.abort(), this.#options.closeTimeout);
+    if (this.#pending !== null) this.#closeRequest = [code, reason];
+    // Everything accepted by send() goes out before the close frame.
+    else this.drained().then(() => this.#closeNative(code, reason));
+  }
+
+  async drained(threshold = 0): Promise<void> {
+    while (this.bufferedAmount > threshold && this.#state !== READY_STATE.CLOSED) {
+      await new Promise((resolve) => setTimeout(resolve, _DRAIN_POLL_MS));
+    }
+  }
+
+  get readable(): ReadableStream<Message> {
+    this.#readable ??= new ReadableStream<Message>({
+      pull: async (controller) => {
+        const batch = await this.#takeBatch();
+        if (batch === null) controller.close();
+        else for (const message of batch) controller.enqueue(message);
+      },
+    }, { highWaterMark: 0 });
+    return this.#readable;
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Message> {
+    let batch: Message[] = [];
+    let index = 0;
+    return {
+      next: async (): Promise<IteratorResult<Message>> => {
+        while (index >= batch.length) {
+          const next = await this.#takeBatch();
+          if (next === null) return { done: true, value: undefined };
+          batch = next;
+          index = 0;
+        }
+        return { done: false, value: batch[index++]! };
+      },
+      return: (): Promise<IteratorResult<Message>> => {
+        batch = [];
+        return Promise.resolve({ done: true, value: undefined });
+      },
+    };
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.close(CLOSE_CODE.GOING_AWAY);
+    await this.#closed;
+  }
+
+  /** Reports the connection closed (1006) at once and lets the socket go. */
+  abort(): void {
+    this.#closeNative(CLOSE_CODE.GOING_AWAY, "");
+    this.#finish({ code: CLOSE_CODE.ABNORMAL, reason: "aborted", wasClean: false });
+  }
+
+  #onOpen(): void {
+    const pending = this.#pending ?? [];
+    this.#pending = null;
+    this.#pendingBytes = 0;
+    for (const data of pending) this.#ws.send(data);
+    if (this.#closeRequest !== null) {
+      const [code, reason] = this.#closeRequest;
+      this.drained().then(() => this.#closeNative(code, reason));
+    }
+  }
+
+  #onMessage(data: string | ArrayBuffer): void {
+    if (this.#state === READY_STATE.CLOSED) return;
+    const message: Message = typeof data === "string"
+      ? { type: "text", data }
+      : { type: "binary", data: new Uint8Array(data) };
+    this.#queue.push(message);
+    this.#queuedBytes += message.data.length;
+    // Deno's WebSocket cannot pause reading: bound what waits for the application instead.
+    if (this.#queuedBytes > this.#options.maxQueuedBytes) {
+      this.close(CLOSE_CODE.POLICY_VIOLATION, "read-ahead exceeded");
+    }
+    this.#wake();
+  }
+
+  #admit(size: number): boolean {
+    const { maxBufferedAmount, slowConsumer } = this.#options;
+    if (this.bufferedAmount + size <= maxBufferedAmount) return true;
+    if (slowConsumer.policy === "drop") {
+      this.#dropped++;
+      return false;
+    }
+    this.#pending = this.#pending === null ? null : [];
+    this.#pendingBytes = 0;
+    this.close(slowConsumer.closeCode, "slow consumer");
+    return false;
+  }
+
+  #closeNative(code: number, reason: string): void {
+    try {
+      this.#ws.close(code, reason);
+    } catch {
+      // Not open yet or already closed.
+    }
+  }
+
+  async #takeBatch(): Promise<Message[] | null> {
+    while (this.#queue.length === 0) {
+      if (this.#state === READY_STATE.CLOSED) return null;
+      await new Promise<void>((resolve) => (this.#consumer = resolve));
+    }
+    const batch = this.#queue;
+    this.#queue = [];
+    this.#queuedBytes = 0;
+    return batch;
+  }
+
+  #wake(): void {
+    const consumer = this.#consumer;
+    this.#consumer = null;
+    consumer?.();
+  }
+
+  #finish(info: CloseInfo): void {
+    if (this.#state === READY_STATE.CLOSED) return;
+    this.#state = READY_STATE.CLOSED;
+    clearTimeout(this.#closeTimer);
+    this.#pending = null;
+    this.#pendingBytes = 0;
+    this.#wake();
+    this.#closedResolve(info);
+  }
+}

@@ -1,0 +1,43 @@
+import { _defaultFetch } from "./_http_splicer.ts";
+import type { _Registry } from "./_registry.ts";
+import type { _ResolvedServeOptions } from "./_resolve_options.ts";
+import { _upgradeNative } from "./upgrade.ts";
+
+/**
+ * @internal The `native` engine: `Deno.serve` answers HTTP, our policy decides upgrades, and
+ * `Deno.upgradeWebSocket` carries the connection.
+ */
+export class _NativeEngine<Data> {
+  readonly addr: Deno.NetAddr;
+  readonly #server: Deno.HttpServer<Deno.NetAddr>;
+  #stopped: Promise<void> | undefined;
+
+  constructor(options: _ResolvedServeOptions<Data>, registry: _Registry<Data>) {
+    const fetch = options.fetch ?? _defaultFetch;
+    const { port, hostname, tls } = options;
+    const handler = async (request: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>) => {
+      const upgrade = request.headers.get("upgrade");
+      if (upgrade === null || !upgrade.toLowerCase().includes("websocket")) return fetch(request);
+      return (await _upgradeNative(request, options, info.remoteAddr, registry)).response;
+    };
+    const listen = { port, hostname, onListen: () => {} };
+    this.#server = tls === undefined
+      ? Deno.serve(listen, handler)
+      : Deno.serve({ ...listen, cert: tls.cert, key: tls.key }, handler);
+    this.addr = this.#server.addr;
+  }
+
+  /** Stops accepting; requests in flight complete. */
+  stopAccepting(): void {
+    this.#stopped ??= this.#server.shutdown();
+  }
+
+  /** Waits for `Deno.serve` to finish, up to `timeout` ms. */
+  async finish(timeout: number): Promise<void> {
+    this.stopAccepting();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeout)));
+    await Promise.race([this.#stopped, deadline]);
+    clearTimeout(timer);
+  }
+}

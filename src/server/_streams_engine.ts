@@ -1,0 +1,196 @@
+import { Connection } from "../connection/connection.ts";
+import type { Transport } from "../connection/transport.ts";
+import { createUpgradeResponseHeaders, validateUpgradeRequest } from "../protocol/handshake.ts";
+import { formatResponseHead, parseRequestHead, type RequestHead } from "../protocol/http_head.ts";
+import { HandshakeError } from "../protocol/errors.ts";
+import { _HttpSplicer } from "./_http_splicer.ts";
+import { _closeQuietly, _respondAndClose } from "./_raw_response.ts";
+import { _readHead } from "./_read_head.ts";
+import type { _Registry } from "./_registry.ts";
+import { _applyUpgradePolicy, _errorResponse } from "./_upgrade_policy.ts";
+import type { _ResolvedServeOptions } from "./_resolve_options.ts";
+
+/**
+ * @internal The `streams` engine: `Deno.listen`/`Deno.listenTls` accept, our code answers the
+ * opening handshake, and our pipeline ({@linkcode Connection}) runs the connection. Requests
+ * that are not WebSocket upgrades are spliced into `Deno.serve`.
+ */
+export class _StreamsEngine<Data> {
+  readonly addr: Deno.NetAddr;
+  readonly #options: _ResolvedServeOptions<Data>;
+  readonly #registry: _Registry<Data>;
+  readonly #listener: Deno.Listener;
+  readonly #splicer: _HttpSplicer;
+  readonly #handshaking = new Set<Deno.Conn>();
+  readonly #accepting: Promise<void>;
+  readonly #scheme: "http" | "https";
+
+  constructor(options: _ResolvedServeOptions<Data>, registry: _Registry<Data>) {
+    this.#options = options;
+    this.#registry = registry;
+    const { port, hostname, tls } = options;
+    this.#listener = tls === undefined
+      ? Deno.listen({ port, hostname })
+      : Deno.listenTls({ port, hostname, cert: tls.cert, key: tls.key });
+    this.#scheme = tls === undefined ? "http" : "https";
+    this.addr = this.#listener.addr as Deno.NetAddr;
+    this.#splicer = new _HttpSplicer(options.fetch);
+    this.#accepting = this.#accept();
+  }
+
+  /** Stops accepting and drops connections whose handshake is not done. */
+  stopAccepting(): void {
+    _closeQuietly(this.#listener);
+    for (const conn of this.#handshaking) _closeQuietly(conn);
+  }
+
+  /** Shuts the HTTP side down (bounded by `timeout` ms) once the WebSockets are closed. */
+  async finish(timeout: number): Promise<void> {
+    await this.#accepting;
+    await this.#splicer.close(timeout);
+  }
+
+  async #accept(): Promise<void> {
+    try {
+      for await (const conn of this.#listener) this.#handle(conn);
+    } catch {
+      // The listener was closed.
+    }
+  }
+
+  async #handle(conn: Deno.Conn): Promise<void> {
+    this.#handshaking.add(conn);
+    // No slowloris: the whole head (and the TLS handshake) must arrive within the timeout.
+    const timer = setTimeout(() => _closeQuietly(conn), this.#options.handshakeTimeout);
+    const reader = conn.readable.getReader();
+    try {
+      const result = await _readHead(reader, this.#options.limits.maxHandshakeHeadSize).catch(
+        () => ({ type: "closed" }) as const,
+      );
+      clearTimeout(timer);
+      if (result.type === "closed") return _closeQuietly(conn);
+      if (result.type === "too-large") {
+        const error = new HandshakeError(431, "Cannot accept request: head is too large");
+        return await _respondAndClose(conn, reader, error.toResponse(), "GET");
+      }
+      let head: RequestHead;
+      try {
+        head = parseRequestHead(result.bytes.subarray(0, result.end));
+      } catch (error) {
+        return await _respondAndClose(conn, reader, _errorResponse(error), "GET");
+      }
+      if (!_isUpgradeAttempt(head)) {
+        this.#handshaking.delete(conn);
+        return await this.#splicer.splice(conn, reader, result.bytes);
+      }
+      await this.#upgrade(conn, reader, head, result.bytes.subarray(result.end));
+    } catch {
+      _closeQuietly(conn);
+    } finally {
+      clearTimeout(timer);
+      this.#handshaking.delete(conn);
+    }
+  }
+
+  async #upgrade(
+    conn: Deno.Conn,
+    reader: ReadableStreamDefaultReader<Uint8Array>,
+    head: RequestHead,
+    leftover: Uint8Array,
+  ): Promise<void> {
+    const options = this.#options;
+    let upgrade;
+    let request: Request;
+    try {
+      upgrade = validateUpgradeRequest(head);
+      request = this.#request(head);
+    } catch (error) {
+      return await _respondAndClose(conn, reader, _errorResponse(error), head.method);
+    }
+    if (!this.#registry.reserve()) {
+      const error = new HandshakeError(503, "Cannot upgrade: the server is at capacity");
+      return await _respondAndClose(conn, reader, error.toResponse(), head.method);
+    }
+    const remoteAddress = conn.remoteAddr as Deno.NetAddr;
+    const verdict = await _applyUpgradePolicy(request, upgrade, options, remoteAddress, true);
+    if (!verdict.ok) {
+      this.#registry.release();
+      return await _respondAndClose(conn, reader, verdict.response, head.method);
+    }
+    const headers = createUpgradeResponseHeaders(upgrade.key, {
+      protocol: verdict.protocol === "" ? undefined : verdict.protocol,
+      extensions: verdict.negotiation.responses,
+      headers: verdict.headers,
+    });
+    try {
+      const writer = conn.writable.getWriter();
+      await writer.write(formatResponseHead(101, "Switching Protocols", headers));
+      writer.releaseLock();
+    } catch {
+      this.#registry.release();
+      for (const extension of verdict.negotiation.extensions) extension.close();
+      return _closeQuietly(conn);
+    }
+    if ("setNoDelay" in conn) (conn as Deno.TcpConn).setNoDelay(true);
+    const connection = new Connection<Data>(_transport(conn, reader, leftover), {
+      role: "server",
+      protocol: verdict.protocol,
+      extensions: verdict.negotiation.extensions,
+      url: request.url,
+      headers: request.headers,
+      remoteAddress,
+      ...(verdict.data === undefined ? {} : { data: verdict.data }),
+      limits: options.limits,
+      keepalive: options.keepalive,
+      closeTimeout: options.closeTimeout,
+      maxBufferedAmount: options.maxBufferedAmount,
+      slowConsumer: options.slowConsumer,
+      maxReadAhead: options.maxReadAhead,
+    });
+    this.#registry.add(connection, () => _closeQuietly(conn));
+  }
+
+  #request(head: RequestHead): Request {
+    const host = head.headers.get("host") ?? `${this.addr.hostname}:${this.addr.port}`;
+    const url = new URL(head.target, `${this.#scheme}://${host}`);
+    if (!head.target.startsWith("/") && url.href !== head.target) {
+      throw new HandshakeError(400, `Cannot upgrade: invalid request target`);
+    }
+    return new Request(url, { method: head.method, headers: head.headers });
+  }
+}
+
+// A request that asks for a WebSocket: it is answered by our handshake code (with an error when
+// it is not a valid one); anything else is plain HTTP for `Deno.serve`.
+function _isUpgradeAttempt(head: RequestHead): boolean {
+  const upgrade = head.headers.get("upgrade");
+  return upgrade !== null && upgrade.toLowerCase().includes("websocket");
+}
+
+// The connection's transport. Bytes the peer sent right after the head come first; without any,
+// the socket is handed over as it is, so the pipeline reads it directly in large chunks.
+function _transport(
+  conn: Deno.Conn,
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  leftover: Uint8Array,
+): Transport {
+  if (leftover.length === 0) {
+    reader.releaseLock();
+    return conn;
+  }
+  let first: Uint8Array | null = leftover;
+  const readable = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      if (first !== null) {
+        controller.enqueue(first);
+        first = null;
+        return;
+      }
+      const { value, done } = await reader.read();
+      if (done) controller.close();
+      else controller.enqueue(value);
+    },
+    cancel: (reason) => reader.cancel(reason),
+  }, { highWaterMark: 0 });
+  return { readable, writable: conn.writable, close: () => conn.close() };
+}

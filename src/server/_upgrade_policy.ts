@@ -1,0 +1,94 @@
+import { HandshakeError } from "../protocol/errors.ts";
+import type { UpgradeRequest } from "../protocol/handshake.ts";
+import {
+  type NegotiatedExtensions,
+  negotiateExtensions,
+} from "../extensions/negotiate_extensions.ts";
+import type { _ResolvedUpgradeOptions } from "./_resolve_options.ts";
+import type { ProtocolSelector } from "./server_options.ts";
+
+/** @internal The policy's verdict on a valid upgrade request. */
+export type _PolicyResult<Data> =
+  | { ok: false; response: Response }
+  | {
+    ok: true;
+    protocol: string;
+    negotiation: NegotiatedExtensions;
+    data: Data | undefined;
+    headers: HeadersInit | undefined;
+  };
+
+/**
+ * @internal Runs the server's handshake policy on a request that passed
+ * `validateUpgradeRequest`: subprotocol selection, extension negotiation (when the engine can
+ * use extensions), then the application's `onUpgrade` hook. Never throws: failures become the
+ * response to answer with.
+ */
+export async function _applyUpgradePolicy<Data>(
+  request: Request,
+  upgrade: UpgradeRequest,
+  options: _ResolvedUpgradeOptions<Data>,
+  remoteAddress: Deno.NetAddr | undefined,
+  useExtensions: boolean,
+): Promise<_PolicyResult<Data>> {
+  let negotiation: NegotiatedExtensions = { responses: [], extensions: [], rsv: 0 };
+  try {
+    const protocol = _selectProtocol(options.protocols, upgrade.protocols, request);
+    if (useExtensions) {
+      negotiation = negotiateExtensions(options.extensions, upgrade.extensions, {
+        maxMessageSize: options.limits.maxMessageSize,
+      });
+    }
+    let data: Data | undefined;
+    let headers: HeadersInit | undefined;
+    if (options.onUpgrade !== undefined) {
+      const verdict = await options.onUpgrade(request, {
+        remoteAddress,
+        offeredProtocols: upgrade.protocols,
+        protocol,
+        extensions: negotiation.responses.map((offer) => offer.name),
+      });
+      if (verdict instanceof Response) {
+        _release(negotiation);
+        return { ok: false, response: verdict };
+      }
+      data = verdict?.data;
+      headers = verdict?.headers;
+    }
+    return { ok: true, protocol, negotiation, data, headers };
+  } catch (error) {
+    _release(negotiation);
+    return { ok: false, response: _errorResponse(error) };
+  }
+}
+
+/** @internal The response for an error thrown while answering a handshake. */
+export function _errorResponse(error: unknown): Response {
+  if (error instanceof HandshakeError) return error.toResponse();
+  return new HandshakeError(500, "Cannot upgrade: the server failed to handle the request", {
+    cause: error,
+  }).toResponse();
+}
+
+/** @internal Applies a {@linkcode ProtocolSelector} to the offered subprotocols. */
+export function _selectProtocol(
+  selector: ProtocolSelector | undefined,
+  offered: readonly string[],
+  request: Request,
+): string {
+  if (selector === undefined || offered.length === 0) return "";
+  if (typeof selector !== "function") {
+    // The server's preference order decides (RFC 6455 §4.2.2 leaves the choice to the server).
+    return selector.find((name) => offered.includes(name)) ?? "";
+  }
+  const chosen = selector(offered, request);
+  if (chosen === undefined || chosen === "") return "";
+  if (!offered.includes(chosen)) {
+    throw new TypeError(`Cannot select subprotocol: "${chosen}" was not offered`);
+  }
+  return chosen;
+}
+
+function _release(negotiation: NegotiatedExtensions): void {
+  for (const extension of negotiation.extensions) extension.close();
+}

@@ -1,0 +1,147 @@
+import type { KeepaliveOptions, SlowConsumerOptions } from "../connection/connection_options.ts";
+import type { Limits } from "../protocol/limits.ts";
+import type { ExtensionFactory } from "../extensions/extension.ts";
+
+/** What {@linkcode UpgradeOptions.onUpgrade} learns about a valid upgrade request. */
+export interface UpgradeInfo {
+  /** The peer's address, when known. */
+  remoteAddress: Deno.NetAddr | undefined;
+  /** Subprotocols the client offered, in its order of preference. */
+  offeredProtocols: string[];
+  /** The subprotocol selected by {@linkcode UpgradeOptions.protocols}, or `""`. */
+  protocol: string;
+  /** Names of the extensions that will be used. */
+  extensions: string[];
+}
+
+/**
+ * What {@linkcode UpgradeOptions.onUpgrade} may return to accept: initial data for
+ * `conn.data` and extra headers for the `101` response (e.g. `Set-Cookie`).
+ */
+export interface UpgradeAcceptance<Data = unknown> {
+  /** Initial value of `conn.data`. */
+  data?: Data;
+  /** Extra headers for the `101 Switching Protocols` response (streams engine only). */
+  headers?: HeadersInit;
+}
+
+/**
+ * Chooses a subprotocol: either the server's supported list, in its order of preference (the
+ * first one the client offered wins), or a function given the offered list and the request that
+ * returns one of the offered names or `undefined` for none.
+ */
+export type ProtocolSelector =
+  | readonly string[]
+  | ((offered: readonly string[], request: Request) => string | undefined);
+
+/** The handshake policy and connection settings shared by {@linkcode serve} and {@linkcode upgrade}. */
+export interface UpgradeOptions<Data = unknown> {
+  /**
+   * Subprotocol selection. A function must return one of the offered names or `undefined`.
+   *
+   * @default {undefined} (no subprotocol)
+   */
+  protocols?: ProtocolSelector;
+  /**
+   * Called for every valid upgrade request before the upgrade. Return (or resolve to) a
+   * `Response` to refuse with any status; return `{ data, headers }` or nothing to accept.
+   * A thrown `HandshakeError` is answered with its status; any other error with 500.
+   *
+   * @default {undefined} (accept every valid request)
+   */
+  onUpgrade?: (
+    request: Request,
+    info: UpgradeInfo,
+  ) =>
+    | Response
+    | UpgradeAcceptance<Data>
+    | void
+    | Promise<Response | UpgradeAcceptance<Data> | void>;
+  /**
+   * Extensions the server supports, in order of preference (streams engine only; the native
+   * engine cannot use extensions and ignores offers).
+   *
+   * @default {[]}
+   */
+  extensions?: readonly ExtensionFactory[];
+  /** Frame, message and handshake size limits. @default {DEFAULT_LIMITS} */
+  limits?: Partial<Limits>;
+  /** Keepalive pings and idle timeout. @default {{ pingInterval: 30_000, idleTimeout: 60_000 }} */
+  keepalive?: KeepaliveOptions;
+  /**
+   * Milliseconds to wait for the peer's close frame before aborting.
+   *
+   * @default {5_000}
+   */
+  closeTimeout?: number;
+  /**
+   * Most outbound bytes queued per connection before the slow-consumer policy applies.
+   *
+   * @default {16_777_216}
+   */
+  maxBufferedAmount?: number;
+  /** Slow-consumer policy. @default {{ policy: "close", closeCode: 1008 }} */
+  slowConsumer?: SlowConsumerOptions;
+  /**
+   * Reading pauses while this many bytes of messages wait for the application (streams engine;
+   * the native engine cannot pause and closes with 1008 beyond `limits.maxMessageSize`).
+   *
+   * @default {1_048_576}
+   */
+  maxReadAhead?: number;
+}
+
+/** PEM-encoded certificate chain and private key for `wss://`. */
+export interface TlsOptions {
+  /** Certificate chain, PEM. */
+  cert: string;
+  /** Private key, PEM. */
+  key: string;
+}
+
+/** Options for {@linkcode serve}. */
+export interface ServeOptions<Data = unknown> extends UpgradeOptions<Data> {
+  /** TCP port; `0` picks a free one (see `server.addr`). @default {8080} */
+  port?: number;
+  /** Address to listen on. @default {"0.0.0.0"} */
+  hostname?: string;
+  /** Serve `wss://` and `https://` with native TLS. @default {undefined} (plain TCP) */
+  tls?: TlsOptions;
+  /**
+   * `"streams"` runs our own pipeline over `Deno.listen`: full feature set. `"native"` runs
+   * `Deno.serve` and `Deno.upgradeWebSocket`; see `docs/ENGINES.md` for what it cannot do.
+   *
+   * @default {"streams"}
+   */
+  engine?: "streams" | "native";
+  /**
+   * Most live WebSocket connections; upgrade requests beyond it are answered 503.
+   *
+   * @default {Infinity}
+   */
+  maxConnections?: number;
+  /**
+   * Milliseconds a peer has to deliver its complete request head (and, with TLS, finish the TLS
+   * handshake); slower connections are closed without an answer (no slowloris). Streams engine
+   * only; `Deno.serve` applies its own timeouts.
+   *
+   * @default {10_000}
+   */
+  handshakeTimeout?: number;
+  /**
+   * Handles every request that is not a WebSocket upgrade, through `Deno.serve`.
+   *
+   * @default {undefined} (answer `426 Upgrade Required`)
+   */
+  fetch?: (request: Request) => Response | Promise<Response>;
+  /** Shuts the server down (as `shutdown()`) when aborted. @default {undefined} */
+  signal?: AbortSignal;
+  /**
+   * Milliseconds `shutdown()` waits for close replies when no timeout is given.
+   *
+   * @default {5_000}
+   */
+  shutdownTimeout?: number;
+  /** Called once listening, with the bound address. @default {undefined} */
+  onListen?: (addr: Deno.NetAddr) => void;
+}

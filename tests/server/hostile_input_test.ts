@@ -1,0 +1,172 @@
+import assert from "node:assert/strict";
+import { serve, type WebSocketConnection } from "../../mod.ts";
+import {
+  clientFrame,
+  closeCodeAfter101,
+  nextMessage,
+  openWebSocket,
+  rawConnect,
+  readToEnd,
+  statusOf,
+  upgradeHead,
+  write,
+} from "./_helpers.ts";
+
+const local = { hostname: "127.0.0.1", port: 0 } as const;
+
+async function echo(conn: WebSocketConnection): Promise<void> {
+  for await (const message of conn) conn.send(message.data);
+}
+
+// After each hostile peer, the server must still serve a well-behaved one.
+async function assertStillServes(url: string): Promise<void> {
+  const ws = await openWebSocket(url);
+  ws.send("still here");
+  assert.equal(await nextMessage(ws), "still here");
+  ws.close();
+  await new Promise((resolve) => (ws.onclose = resolve));
+}
+
+Deno.test("streams engine answers garbage bytes with 400 and keeps serving", async () => {
+  await using server = serve({ ...local, handshakeTimeout: 2_000 }, echo);
+  const garbage = [
+    new Uint8Array([0, 1, 2, 3, 0xff, 0xfe, 13, 10, 13, 10]),
+    "GET / HTTP/1.1\nHost: a\n\n\r\n\r\n",
+    "GET / HTTP/1.1\r\nBad Header : x\r\n\r\n",
+    "\r\n\r\n",
+    "GET / HTTP/3.0\r\nHost: a\r\n\r\n",
+  ];
+  for (const bytes of garbage) {
+    const conn = await rawConnect(server.addr.port);
+    await write(conn, bytes);
+    const status = statusOf(await readToEnd(conn));
+    assert.ok(status === 400 || status === 505, `status ${status}`);
+  }
+  // Random bytes: an error status or a plain close, never a crash.
+  for (let i = 0; i < 20; i++) {
+    const conn = await rawConnect(server.addr.port);
+    await write(conn, crypto.getRandomValues(new Uint8Array(1 + i * 97)));
+    conn.closeWrite();
+    await readToEnd(conn);
+  }
+  await assertStillServes(server.url);
+});
+
+Deno.test("streams engine refuses invalid upgrade attempts with the handshake error status", async () => {
+  await using server = serve(local, echo);
+  const cases: [string, number][] = [
+    [upgradeHead().replace(/Sec-WebSocket-Key: .*\r\n/, "Sec-WebSocket-Key: short\r\n"), 400],
+    [upgradeHead().replace("Sec-WebSocket-Version: 13", "Sec-WebSocket-Version: 8"), 426],
+    [upgradeHead().replace("GET", "POST"), 405],
+    [upgradeHead().replace("HTTP/1.1", "HTTP/1.0"), 400],
+    [upgradeHead("/", ["Sec-WebSocket-Protocol: a, a"]), 400],
+  ];
+  for (const [head, expected] of cases) {
+    const conn = await rawConnect(server.addr.port);
+    await write(conn, head);
+    const response = await readToEnd(conn);
+    assert.equal(statusOf(response), expected);
+    assert.match(new TextDecoder().decode(response), /connection: close/i);
+  }
+  await assertStillServes(server.url);
+});
+
+Deno.test("streams engine closes on a truncated head and answers 431 to a huge one", async () => {
+  await using server = serve({ ...local, limits: { maxHandshakeHeadSize: 4096 } }, echo);
+  const truncated = await rawConnect(server.addr.port);
+  await write(truncated, upgradeHead().slice(0, 40));
+  truncated.closeWrite();
+  assert.equal((await readToEnd(truncated)).length, 0);
+
+  const huge = await rawConnect(server.addr.port);
+  await write(huge, `GET / HTTP/1.1\r\nX-Filler: ${"a".repeat(64 * 1024)}\r\n\r\n`);
+  assert.equal(statusOf(await readToEnd(huge)), 431);
+
+  const endless = await rawConnect(server.addr.port);
+  await write(endless, "GET / HTTP/1.1\r\n" + "X: y\r\n".repeat(1000));
+  assert.equal(statusOf(await readToEnd(endless)), 431);
+  await assertStillServes(server.url);
+});
+
+Deno.test("streams engine drops a slowloris peer after the handshake timeout", async () => {
+  await using server = serve({ ...local, handshakeTimeout: 300 }, echo);
+  const conn = await rawConnect(server.addr.port);
+  const head = upgradeHead();
+  const started = Date.now();
+  let closedByServer = false;
+  for (let i = 0; i < head.length - 4; i++) {
+    await write(conn, head[i]!);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    if (Date.now() - started > 1_500) break;
+    const probe = await Promise.race([
+      conn.read(new Uint8Array(16)).then(() => true, () => true),
+      new Promise((resolve) => setTimeout(() => resolve(false), 1)),
+    ]);
+    if (probe) {
+      closedByServer = true;
+      break;
+    }
+  }
+  conn.close();
+  assert.ok(closedByServer, "the server kept a slowloris connection open");
+  const elapsed = Date.now() - started;
+  assert.ok(elapsed >= 250 && elapsed < 1_500, `closed after ${elapsed} ms`);
+  await assertStillServes(server.url);
+});
+
+Deno.test("streams engine answers 503 beyond maxConnections", async () => {
+  await using server = serve({ ...local, maxConnections: 2 }, echo);
+  const a = await openWebSocket(server.url);
+  const b = await openWebSocket(server.url);
+  assert.equal(server.connections, 2);
+  const conn = await rawConnect(server.addr.port);
+  await write(conn, upgradeHead());
+  assert.equal(statusOf(await readToEnd(conn)), 503);
+  a.close();
+  await new Promise((resolve) => (a.onclose = resolve));
+  // A slot is free again.
+  await assertStillServes(server.url);
+  b.close();
+  await new Promise((resolve) => (b.onclose = resolve));
+});
+
+Deno.test("native engine answers 503 beyond maxConnections", async () => {
+  await using server = serve({ ...local, engine: "native", maxConnections: 1 }, echo);
+  const a = await openWebSocket(server.url);
+  await assert.rejects(openWebSocket(server.url));
+  a.close();
+  await new Promise((resolve) => (a.onclose = resolve));
+});
+
+Deno.test("streams engine closes one connection with the right code for protocol errors", async () => {
+  await using server = serve(
+    { ...local, closeTimeout: 300, limits: { maxMessageSize: 1024 } },
+    echo,
+  );
+  const cases: [Uint8Array, number][] = [
+    // Unmasked frame from a client: 1002.
+    [new Uint8Array([0x81, 0x02, 0x68, 0x69]), 1002],
+    // Reserved opcode: 1002.
+    [new Uint8Array([0x83, 0x81, 0, 0, 0, 0, 0x78]), 1002],
+    // Invalid UTF-8 in a text message: 1007.
+    [clientFrame(0x1, new Uint8Array([0xff, 0xfe])), 1007],
+    // Over maxMessageSize: 1009.
+    [clientFrame(0x2, new Uint8Array(2048)), 1009],
+    // Random bytes after the handshake.
+    [new Uint8Array([0x8f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]), 1002],
+  ];
+  for (const [frame, code] of cases) {
+    const conn = await rawConnect(server.addr.port);
+    const head = new TextEncoder().encode(upgradeHead());
+    // Head and the bad frame in one write: the leftover bytes after the head are decoded too.
+    const bytes = new Uint8Array(head.length + frame.length);
+    bytes.set(head);
+    bytes.set(frame, head.length);
+    await write(conn, bytes);
+    const response = await readToEnd(conn);
+    assert.equal(statusOf(response), 101);
+    assert.equal(closeCodeAfter101(response), code);
+  }
+  await assertStillServes(server.url);
+  assert.equal(server.connections, 0);
+});
