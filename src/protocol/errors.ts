@@ -1,6 +1,23 @@
 import { CLOSE_CODE } from "./close_code.ts";
 
-/** Machine-readable reasons a peer's bytes were rejected. Every code is listed in `docs/ERRORS.md`. */
+/**
+ * Machine-readable reasons a peer's bytes were rejected. Every code is listed in `docs/ERRORS.md`.
+ *
+ * @example Tell why a frame was refused
+ * ```ts
+ * import { createFrameDecoder, PROTOCOL_ERROR_CODE, ProtocolError } from "@aero/socket/protocol";
+ * import assert from "node:assert/strict";
+ *
+ * // An unmasked text frame sent to a server.
+ * const decoder = createFrameDecoder({ role: "server" });
+ * assert.throws(() => decoder.push(new Uint8Array([0x81, 0x00]), () => {}), (error) => {
+ *   assert.ok(error instanceof ProtocolError);
+ *   assert.equal(error.code, PROTOCOL_ERROR_CODE.UNMASKED_FRAME);
+ *   assert.equal(error.closeCode, 1002);
+ *   return true;
+ * });
+ * ```
+ */
 export const PROTOCOL_ERROR_CODE = {
   /** A reserved opcode (0x3–0x7, 0xB–0xF) was received. */
   RESERVED_OPCODE: "RESERVED_OPCODE",

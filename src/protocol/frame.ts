@@ -1,10 +1,47 @@
 import type { Opcode } from "./opcode.ts";
 
-/** The RSV1 bit in {@linkcode Frame.rsv} (claimed by permessage-deflate). */
+/**
+ * The RSV1 bit in {@linkcode Frame.rsv} (claimed by permessage-deflate). `RSV2` and `RSV3` are
+ * the other two bits; a frame's `rsv` is their bitwise OR.
+ *
+ * @example Read the bits of a decoded frame
+ * ```ts
+ * import { createFrameDecoder, type Frame, RSV1, RSV2, RSV3 } from "@aero/socket/protocol";
+ * import assert from "node:assert/strict";
+ *
+ * // A text frame with RSV1 set, as permessage-deflate sends it, decoded by a client that
+ * // negotiated an extension claiming RSV1.
+ * const frames: Frame[] = [];
+ * const decoder = createFrameDecoder({ role: "client", allowedRsv: RSV1 });
+ * decoder.push(new Uint8Array([0xc1, 0x00]), (frame) => frames.push(frame));
+ * assert.equal(frames[0]?.rsv, RSV1);
+ * assert.equal(RSV1 | RSV2 | RSV3, 0b111);
+ * ```
+ */
 export const RSV1 = 0b100;
-/** The RSV2 bit in {@linkcode Frame.rsv}. */
+/**
+ * The RSV2 bit in {@linkcode Frame.rsv}.
+ *
+ * @example
+ * ```ts
+ * import { RSV2 } from "@aero/socket/protocol";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(RSV2, 0b010);
+ * ```
+ */
 export const RSV2 = 0b010;
-/** The RSV3 bit in {@linkcode Frame.rsv}. */
+/**
+ * The RSV3 bit in {@linkcode Frame.rsv}.
+ *
+ * @example
+ * ```ts
+ * import { RSV3 } from "@aero/socket/protocol";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(RSV3, 0b001);
+ * ```
+ */
 export const RSV3 = 0b001;
 
 /**

@@ -7,7 +7,17 @@ import {
   parseProtocolHeader,
 } from "./header_values.ts";
 
-/** The GUID that RFC 6455 §1.3 appends to the key. */
+/**
+ * The GUID that RFC 6455 §1.3 appends to the key before hashing it.
+ *
+ * @example
+ * ```ts
+ * import { WEBSOCKET_GUID } from "@aero/socket/protocol";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(WEBSOCKET_GUID, "258EAFA5-E914-47DA-95CA-C5AB0DC85B11");
+ * ```
+ */
 export const WEBSOCKET_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
 
 const _encoder = new TextEncoder();

@@ -1,7 +1,7 @@
 import { _defaultFetch } from "./_http_splicer.ts";
 import type { _Registry } from "./_registry.ts";
 import type { _ResolvedServeOptions } from "./_resolve_options.ts";
-import { _upgradeNative } from "./upgrade.ts";
+import { _upgradeNative } from "./_upgrade_native.ts";
 
 /**
  * @internal The `native` engine: `Deno.serve` answers HTTP, our policy decides upgrades, and

@@ -1,0 +1,55 @@
+import { HandshakeError } from "../protocol/errors.ts";
+import { validateUpgradeRequest } from "../protocol/handshake.ts";
+import { _NativeConnection } from "./_native_connection.ts";
+import type { _Registry } from "./_registry.ts";
+import { _applyUpgradePolicy, _errorResponse } from "./_upgrade_policy.ts";
+import type { _ResolvedUpgradeOptions } from "./_resolve_options.ts";
+import type { UpgradeResult } from "./upgrade.ts";
+
+/** `upgrade()` with resolved options and, for `serve`, the registry. */
+export async function _upgradeNative<Data>(
+  request: Request,
+  options: _ResolvedUpgradeOptions<Data>,
+  remoteAddress: Deno.NetAddr | undefined,
+  registry: _Registry<Data> | null,
+): Promise<UpgradeResult<Data>> {
+  let offer;
+  try {
+    offer = validateUpgradeRequest(request);
+  } catch (error) {
+    return { ok: false, response: _errorResponse(error) };
+  }
+  if (registry !== null && !registry.reserve()) {
+    const error = new HandshakeError(503, "Cannot upgrade: the server is at capacity");
+    return { ok: false, response: error.toResponse() };
+  }
+  const verdict = await _applyUpgradePolicy(request, offer, options, remoteAddress, false);
+  if (!verdict.ok) {
+    registry?.release();
+    return verdict;
+  }
+  let upgraded;
+  try {
+    upgraded = Deno.upgradeWebSocket(request, {
+      ...(verdict.protocol === "" ? {} : { protocol: verdict.protocol }),
+      // Deno's own keepalive (seconds; 0 disables): a ping after this much silence.
+      idleTimeout: Math.ceil(options.keepalive.pingInterval / 1000),
+    });
+  } catch (error) {
+    registry?.release();
+    return { ok: false, response: _errorResponse(error) };
+  }
+  const connection = new _NativeConnection<Data>(upgraded.socket, {
+    url: request.url,
+    headers: request.headers,
+    remoteAddress,
+    protocol: verdict.protocol,
+    data: verdict.data,
+    closeTimeout: options.closeTimeout,
+    maxBufferedAmount: options.maxBufferedAmount,
+    slowConsumer: options.slowConsumer,
+    maxQueuedBytes: options.limits.maxMessageSize,
+  });
+  registry?.add(connection, () => connection.abort());
+  return { ok: true, response: upgraded.response, connection };
+}
