@@ -19,6 +19,7 @@ export interface _ResolvedUpgradeOptions<Data> {
   maxBufferedAmount: number;
   slowConsumer: Required<SlowConsumerOptions>;
   maxReadAhead: number;
+  fragmentSize: number | undefined;
 }
 
 /** @internal Serve options with every default filled in. */
@@ -62,12 +63,14 @@ export function _resolveUpgradeOptions<Data>(
       closeCode: options.slowConsumer?.closeCode ?? 1008,
     },
     maxReadAhead: options.maxReadAhead ?? 1024 * 1024,
+    fragmentSize: options.fragmentSize,
   };
   _checkInteger("keepalive.pingInterval", resolved.keepalive.pingInterval);
   _checkInteger("keepalive.idleTimeout", resolved.keepalive.idleTimeout);
   _checkInteger("closeTimeout", resolved.closeTimeout);
   _checkInteger("maxBufferedAmount", resolved.maxBufferedAmount);
   _checkInteger("maxReadAhead", resolved.maxReadAhead);
+  if (resolved.fragmentSize !== undefined) _checkInteger("fragmentSize", resolved.fragmentSize, 1);
   return resolved;
 }
 

@@ -146,6 +146,7 @@ export class _StreamsEngine<Data> {
       maxBufferedAmount: options.maxBufferedAmount,
       slowConsumer: options.slowConsumer,
       maxReadAhead: options.maxReadAhead,
+      ...(options.fragmentSize === undefined ? {} : { fragmentSize: options.fragmentSize }),
     });
     this.#registry.add(connection, () => _closeQuietly(conn));
   }

@@ -89,6 +89,13 @@ export interface UpgradeOptions<Data = unknown> {
    * @default {1_048_576}
    */
   maxReadAhead?: number;
+  /**
+   * Split outbound messages into frames of at most this many payload bytes (streams engine; the
+   * native engine cannot fragment and ignores it).
+   *
+   * @default {undefined} (no fragmentation)
+   */
+  fragmentSize?: number;
 }
 
 /** PEM-encoded certificate chain and private key for `wss://`. */
