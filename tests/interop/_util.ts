@@ -1,0 +1,81 @@
+// Small shared pieces of the interop tests: deadlines, a mailbox of events, test payloads.
+import assert from "node:assert/strict";
+
+/** Every wait in these tests is bounded by this many milliseconds unless a test says otherwise. */
+export const WAIT_MS = 10_000;
+
+/** The size of the "large message" cases: 16 MiB, what browsers and conformance suites use. */
+export const LARGE = 16 * 1024 * 1024;
+
+/** Rejects with a clear message when `promise` does not settle within `ms`. */
+export async function within<T>(promise: Promise<T>, what: string, ms = WAIT_MS): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Timed out after ${ms} ms: ${what}`)), ms);
+  });
+  try {
+    return await Promise.race([promise, expired]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A queue of values pushed by callbacks and awaited by a test, in order. */
+export class Mailbox<T> {
+  #items: T[] = [];
+  #waiters: ((item: T) => void)[] = [];
+
+  push(item: T): void {
+    const waiter = this.#waiters.shift();
+    if (waiter === undefined) this.#items.push(item);
+    else waiter(item);
+  }
+
+  /** The next value, waiting at most `ms`. */
+  next(what = "the next event", ms = WAIT_MS): Promise<T> {
+    if (this.#items.length > 0) return Promise.resolve(this.#items.shift()!);
+    return within(new Promise<T>((resolve) => this.#waiters.push(resolve)), what, ms);
+  }
+
+  /** Values received and not yet taken. */
+  get pending(): number {
+    return this.#items.length;
+  }
+}
+
+/** `size` bytes of a non-repeating-at-powers-of-two pattern (i mod 251). */
+export function pattern(size: number, offset = 0): Uint8Array {
+  const bytes = new Uint8Array(size);
+  for (let i = 0; i < size; i++) bytes[i] = (i + offset) % 251;
+  return bytes;
+}
+
+/** Asserts byte-for-byte equality without printing megabytes on failure. */
+export function assertSameBytes(actual: unknown, expected: Uint8Array, what: string): void {
+  assert.ok(actual instanceof Uint8Array, `${what}: expected bytes, got ${typeof actual}`);
+  assert.equal(actual.length, expected.length, `${what}: length`);
+  for (let i = 0; i < expected.length; i++) {
+    if (actual[i] !== expected[i]) {
+      assert.fail(`${what}: byte ${i} is ${actual[i]}, expected ${expected[i]}`);
+    }
+  }
+}
+
+/** Multi-byte UTF-8: 2-, 3- and 4-byte sequences, and a surrogate pair. */
+export const UNICODE_TEXT = "héllo ✓ 日本語 — 🚀 𝄞 ünïcödé";
+
+/**
+ * A string of at least `size` UTF-16 units of mixed 1- to 4-byte characters (compressible, not
+ * trivially). Never cut inside a surrogate pair.
+ */
+export function largeText(size: number): string {
+  const words = ["alpha", "βeta", "gamma", "δelta", "✓", "🚀", "eins", "zwei"];
+  const parts: string[] = [];
+  let length = 0;
+  for (let i = 0; length < size; i++) {
+    const word = words[(i * 7 + (i >> 3)) % words.length]! + " ";
+    parts.push(word);
+    length += word.length;
+  }
+  return parts.join("");
+}
