@@ -57,6 +57,7 @@ export class _DeflateExtension implements Extension {
   #inMessage = false;
   #ended = false;
   #size = 0;
+  #compressed = 0;
   #failed = false;
   #closed = false;
   #pieces: Uint8Array[] = [];
@@ -87,6 +88,7 @@ export class _DeflateExtension implements Extension {
       this.#inMessage = (rsv & RSV1) !== 0;
       if (!this.#inMessage) return frame;
       this.#size = 0;
+      this.#compressed = 0;
       this.#ended = false;
       this.#stream = this.#pickInflater(frame.fin);
     }
@@ -127,10 +129,14 @@ export class _DeflateExtension implements Extension {
     try {
       // Bytes after a BFINAL block are ignored (RFC 7692 §7.2.3.4 ends one with a stray 0x00).
       if (!this.#ended && frame.payload.length > 0) {
+        this.#compressed += frame.payload.length;
         this.#ended = stream.write(frame.payload, this.#collect);
       }
       if (frame.fin) {
-        if (!this.#ended) this.#ended = stream.write(_TAIL, this.#collect);
+        // A compressed message with no bytes at all is taken as empty (the smallest valid form
+        // is 0x00, RFC 7692 §7.2.3.6). Feeding the tail alone would leave the inflater inside a
+        // stored block and corrupt every later message under context takeover.
+        if (!this.#ended && this.#compressed > 0) this.#ended = stream.write(_TAIL, this.#collect);
         this.#inMessage = false;
         // A stream that ended with BFINAL cannot continue; the next message starts afresh.
         if (this.#ended || !this.agreement.inflateContextTakeover) stream.reset();
