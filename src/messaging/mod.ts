@@ -1,6 +1,6 @@
 /**
- * The `aero.v1` messaging layer: topic names and patterns, and the error codes and error types
- * that travel in `aero.v1` envelopes.
+ * The `aero.v1` messaging layer: envelopes and their codecs (JSON, MessagePack, CBOR), topic
+ * names and patterns, the error codes and error types that travel in envelopes.
  *
  * @example Match a topic against a subscription pattern
  * ```ts
@@ -14,5 +14,11 @@
  *
  * @module
  */
+export * from "./cbor_codec.ts";
+export * from "./codec.ts";
+export * from "./decode_envelope.ts";
+export * from "./envelope.ts";
 export * from "./errors.ts";
+export * from "./json_codec.ts";
+export * from "./msgpack_codec.ts";
 export * from "./topic.ts";

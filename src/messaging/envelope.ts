@@ -1,0 +1,138 @@
+import type { ErrorBody } from "./errors.ts";
+
+/** A correlation id: a string of 1–64 characters or a safe non-negative integer. */
+export type EnvelopeId = string | number;
+
+/** A position in a topic's history: the epoch and the offset of a message (0: none yet). */
+export interface StreamPosition {
+  /** Names one continuous offset sequence of the topic. */
+  epoch: string;
+  /** Offset of a message within the epoch; 0 means before the first message. */
+  offset: number;
+}
+
+/** `connect` (client → server): the first envelope of every connection. */
+export interface ConnectEnvelope {
+  type: "connect";
+  id?: EnvelopeId;
+  /** A resume token from an earlier `welcome`. */
+  resume?: string;
+  /** Application data for the connect hook (credentials, …). */
+  data?: unknown;
+}
+
+/** `subscribe` (client → server). */
+export interface SubscribeEnvelope {
+  type: "subscribe";
+  id: EnvelopeId;
+  /** Topic name or pattern. */
+  topic: string;
+  /** Recover the messages after this position (topic names only). */
+  since?: StreamPosition;
+}
+
+/** `unsubscribe` (client → server). */
+export interface UnsubscribeEnvelope {
+  type: "unsubscribe";
+  id: EnvelopeId;
+  topic: string;
+}
+
+/** `publish` (client → server). */
+export interface PublishEnvelope {
+  type: "publish";
+  id?: EnvelopeId;
+  topic: string;
+  data?: unknown;
+  /** Answer with `ack` (requires `id`). */
+  ack?: boolean;
+  /** Fail with `no_subscribers` when no subscription matches. */
+  required?: boolean;
+}
+
+/** `request` (both directions): calls `method` on the peer. */
+export interface RequestEnvelope {
+  type: "request";
+  id: EnvelopeId;
+  method: string;
+  data?: unknown;
+  /** Milliseconds the caller waits. */
+  timeout?: number;
+}
+
+/** `response` (both directions): answers the `request` with the same `id`. */
+export interface ResponseEnvelope {
+  type: "response";
+  id: EnvelopeId;
+  data?: unknown;
+  error?: ErrorBody;
+}
+
+/** `join` (client → server): enters presence in a topic. */
+export interface JoinEnvelope {
+  type: "join";
+  id: EnvelopeId;
+  topic: string;
+  data?: unknown;
+}
+
+/** `leave` (client → server): leaves presence in a topic. */
+export interface LeaveEnvelope {
+  type: "leave";
+  id: EnvelopeId;
+  topic: string;
+}
+
+/** `presence` (client → server): lists the members present in a topic. */
+export interface PresenceQueryEnvelope {
+  type: "presence";
+  id: EnvelopeId;
+  topic: string;
+}
+
+/** Every envelope a client may send. */
+export type ClientEnvelope =
+  | ConnectEnvelope
+  | SubscribeEnvelope
+  | UnsubscribeEnvelope
+  | PublishEnvelope
+  | RequestEnvelope
+  | ResponseEnvelope
+  | JoinEnvelope
+  | LeaveEnvelope
+  | PresenceQueryEnvelope;
+
+/** A member present in a topic. */
+export interface PresenceMember {
+  /** Session id of the member's connection. */
+  session: string;
+  /** Data given when joining, if any. */
+  data?: unknown;
+}
+
+/** Every envelope a server may send. */
+export type ServerEnvelope =
+  | {
+    type: "welcome";
+    id?: EnvelopeId;
+    session: string;
+    resume: string;
+    resumed: boolean;
+    data?: unknown;
+  }
+  | {
+    type: "subscribed";
+    id: EnvelopeId;
+    topic: string;
+    epoch?: string;
+    offset?: number;
+    recovered?: boolean;
+  }
+  | { type: "ok"; id: EnvelopeId }
+  | { type: "ack"; id: EnvelopeId; topic: string; epoch: string; offset: number }
+  | { type: "message"; topic: string; epoch: string; offset: number; data: unknown }
+  | RequestEnvelope
+  | ResponseEnvelope
+  | { type: "presence"; id: EnvelopeId; topic: string; members: PresenceMember[] }
+  | { type: "joined" | "left"; topic: string; member: PresenceMember }
+  | { type: "error"; id?: EnvelopeId; error: ErrorBody };
