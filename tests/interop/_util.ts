@@ -65,17 +65,20 @@ export function assertSameBytes(actual: unknown, expected: Uint8Array, what: str
 export const UNICODE_TEXT = "héllo ✓ 日本語 — 🚀 𝄞 ünïcödé";
 
 /**
- * A string of at least `size` UTF-16 units of mixed 1- to 4-byte characters (compressible, not
- * trivially). Never cut inside a surrogate pair.
+ * A string of at least `size` UTF-8 bytes of mixed 1- to 4-byte characters (compressible, not
+ * trivially).
  */
 export function largeText(size: number): string {
-  const words = ["alpha", "βeta", "gamma", "δelta", "✓", "🚀", "eins", "zwei"];
+  const words = ["alpha", "βeta", "gamma", "δelta", "✓", "🚀", "eins", "zwei"].map((word) => ({
+    word: word + " ",
+    bytes: new TextEncoder().encode(word + " ").length,
+  }));
   const parts: string[] = [];
   let length = 0;
   for (let i = 0; length < size; i++) {
-    const word = words[(i * 7 + (i >> 3)) % words.length]! + " ";
+    const { word, bytes } = words[(i * 7 + (i >> 3)) % words.length]!;
     parts.push(word);
-    length += word.length;
+    length += bytes;
   }
   return parts.join("");
 }
