@@ -14,11 +14,13 @@
  *
  * @module
  */
+export * from "./broker.ts";
 export * from "./cbor_codec.ts";
 export * from "./codec.ts";
 export * from "./decode_envelope.ts";
 export * from "./envelope.ts";
 export * from "./errors.ts";
 export * from "./json_codec.ts";
+export * from "./memory_broker.ts";
 export * from "./msgpack_codec.ts";
 export * from "./topic.ts";
