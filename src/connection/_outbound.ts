@@ -5,8 +5,12 @@ import type { Frame } from "../protocol/frame.ts";
 // the previous write, so a burst of replies costs one system call. 64 KiB matches the socket
 // read size, so a batch of echoes for one read usually fits one slab.
 const _SLAB_SIZE = 64 * 1024;
-// Slabs kept for reuse once their write has completed.
-const _MAX_FREE_SLABS = 2;
+// Slabs kept for reuse once their write has completed. The pool is shared by every connection
+// of the process, so an idle connection holds no slab at all and memory per connection stays
+// small however many connections once sent something; 32 slabs (2 MiB) cover the connections
+// that write within one turn of the event loop.
+const _MAX_FREE_SLABS = 32;
+const _free: Uint8Array[] = [];
 
 /**
  * The outbound half of a connection: encodes frames into buffers, keeps at most one write in
@@ -23,7 +27,6 @@ export class _Outbound {
   #queued = 0;
   #inFlight = 0;
   #writing = false;
-  #free: Uint8Array[] = [];
   #waiters: { threshold: number; resolve: () => void }[] = [];
   #failed = false;
 
@@ -49,7 +52,7 @@ export class _Outbound {
     if (this.#slab === null || this.#used + size > this.#slab.length) {
       this.#seal();
       this.#slab = size <= _SLAB_SIZE
-        ? (this.#free.pop() ?? new Uint8Array(_SLAB_SIZE))
+        ? (_free.pop() ?? new Uint8Array(_SLAB_SIZE))
         : new Uint8Array(size);
     }
     this.#used = encodeFrameInto(frame, this.#slab, this.#used, { mask: this.#mask });
@@ -111,8 +114,8 @@ export class _Outbound {
         if (this.#failed) return;
         this.#inFlight = 0;
         this.#wake();
-        if (reusable && this.#free.length < _MAX_FREE_SLABS) {
-          this.#free.push(new Uint8Array(chunk.buffer, 0, _SLAB_SIZE));
+        if (reusable && _free.length < _MAX_FREE_SLABS) {
+          _free.push(new Uint8Array(chunk.buffer, 0, _SLAB_SIZE));
         }
         this.#seal();
         this.#writeNext();

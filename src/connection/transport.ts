@@ -17,7 +17,10 @@
 export interface Transport {
   /** Bytes from the peer. */
   readonly readable: ReadableStream<Uint8Array>;
-  /** Bytes to the peer. */
+  /**
+   * Bytes to the peer. A write's promise must settle only once the sink is done with the chunk
+   * (written to the socket, or copied): the connection reuses its buffers after that.
+   */
   readonly writable: WritableStream<Uint8Array>;
   /** Releases the underlying resource at once (both directions). Must not throw twice. */
   close(): void;
