@@ -84,6 +84,45 @@ function _decodeShort(bytes: Uint8Array): string | undefined {
 // `bytes[0..end]`, or `end` when all of it is valid.
 function _validUntil(bytes: Uint8Array, end: number): number {
   let i = 0;
+  if (end >= _WORD_MIN) {
+    // Four bytes per load: one unaligned little-endian read (inlined by the JIT) covers an ASCII
+    // run of four, or a whole multi-byte sequence.
+    const view = new DataView(bytes.buffer, bytes.byteOffset, end);
+    const last = end - 4;
+    while (i <= last) {
+      let w = view.getUint32(i, true);
+      const high = w & 0x80808080;
+      if (high === 0) {
+        i += 4;
+        while (
+          i + 8 <= end &&
+          ((view.getUint32(i, true) | view.getUint32(i + 4, true)) & 0x80808080) === 0
+        ) {
+          i += 8;
+        }
+        continue;
+      }
+      // Skip the ASCII bytes before the first byte with its top bit set (little-endian: the
+      // lowest set bit).
+      const ascii = (31 - Math.clz32(high & -high)) >>> 3;
+      if (ascii !== 0) {
+        i += ascii;
+        if (i > last) break;
+        w = view.getUint32(i, true);
+      }
+      // A run of multi-byte sequences (most non-Latin text).
+      let size = _wordSequenceSize(w);
+      while (size !== 0) {
+        i += size;
+        if (i > last) break;
+        w = view.getUint32(i, true);
+        if ((w & 0x80) === 0) break;
+        size = _wordSequenceSize(w);
+      }
+      // Invalid here, or a sequence cut by the end of the word range: the loop below judges it.
+      if (size === 0) break;
+    }
+  }
   while (i < end) {
     // ASCII runs, four bytes at a time.
     while (
@@ -101,6 +140,28 @@ function _validUntil(bytes: Uint8Array, end: number): number {
     i += size;
   }
   return end;
+}
+
+// Below this many bytes, making a `DataView` costs more than it saves.
+const _WORD_MIN = 64;
+
+// The length of the well-formed sequence whose lead byte (>= 0x80) is the low byte of `w`, the
+// next four bytes read little-endian, or 0 when it is invalid. Same ranges as `_sequenceSize`.
+function _wordSequenceSize(w: number): number {
+  const b0 = w & 0xff;
+  if (b0 < 0xc2) return 0;
+  if (b0 < 0xe0) return (w & 0xc000) === 0x8000 ? 2 : 0;
+  const b1 = (w >>> 8) & 0xff;
+  if (b0 < 0xf0) {
+    if ((w & 0xc0c000) !== 0x808000) return 0;
+    if (b0 === 0xe0) return b1 >= 0xa0 ? 3 : 0;
+    if (b0 === 0xed) return b1 <= 0x9f ? 3 : 0;
+    return 3;
+  }
+  if (b0 > 0xf4 || ((w & 0xc0c0c000) ^ 0x80808000) !== 0) return 0;
+  if (b0 === 0xf0) return b1 >= 0x90 ? 4 : 0;
+  if (b0 === 0xf4) return b1 <= 0x8f ? 4 : 0;
+  return 4;
 }
 
 // The length of the well-formed multi-byte sequence starting at `bytes[i]` (a byte >= 0x80), or 0

@@ -185,3 +185,29 @@ Deno.test("Utf8StreamDecoder agrees with the platform decoder on split input", (
     { numRuns: 500 },
   );
 });
+
+Deno.test("isValidUtf8 agrees with the platform decoder on long input at any offset", () => {
+  // Long inputs take the word-at-a-time path; a view at an odd offset reads unaligned words.
+  const longUtf8ish = fc.tuple(fc.array(utf8ish, { minLength: 2, maxLength: 6 }), fc.nat(7)).map(
+    ([parts, offset]) => {
+      const body = Uint8Array.from(parts.flatMap((p) => [...p]));
+      const backing = new Uint8Array(offset + body.length + 3);
+      backing.set(body, offset);
+      return backing.subarray(offset, offset + body.length);
+    },
+  );
+  fc.assert(
+    fc.property(longUtf8ish, (bytes) => {
+      assert.equal(isValidUtf8(bytes), platform(bytes) !== undefined);
+    }),
+    { numRuns: 1000 },
+  );
+  const valid = new TextEncoder().encode("Καλημέρα κόσμε こんにちは 😀 ".repeat(8));
+  for (let at = 0; at < valid.length; at++) {
+    const broken = valid.slice();
+    broken[at] = 0xff;
+    assert.equal(isValidUtf8(broken), false, `0xff at ${at}`);
+    const cut = valid.subarray(0, at);
+    assert.equal(isValidUtf8(cut), platform(cut) !== undefined, `cut at ${at}`);
+  }
+});
