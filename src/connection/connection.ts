@@ -27,6 +27,11 @@ let _lastText = "";
 let _lastTextBytes = new Uint8Array(0);
 // How long a failed connection keeps draining input before the socket is closed.
 const _FAIL_LINGER = 1_000;
+// Read sizes on byte-stream transports (sockets): a pending read holds its buffer until the peer
+// sends something, so an idle connection waits with a small one; a read that fills its buffer
+// doubles the next, one that uses under a quarter halves it.
+const _MIN_READ = 2 * 1024;
+const _MAX_READ = 64 * 1024;
 
 /**
  * One WebSocket connection over a {@linkcode Transport}, after the opening handshake: the same
@@ -266,9 +271,9 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
   // --- inbound -------------------------------------------------------------------------------
 
   async #pump(): Promise<void> {
-    let reader: ReadableStreamDefaultReader<Uint8Array>;
+    let read: () => Promise<Uint8Array | null>;
     try {
-      reader = this.#transport.readable.getReader();
+      read = _chunkReader(this.#transport.readable);
     } catch (error) {
       return this.#abort(CLOSE_CODE.ABNORMAL, "transport not readable", error);
     }
@@ -278,8 +283,8 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
           await new Promise<void>((resolve) => (this.#pumpPaused = resolve));
           continue;
         }
-        const { value, done } = await reader.read();
-        if (done) break;
+        const value = await read();
+        if (value === null) break;
         this.#lastReceived = Date.now();
         // After a protocol error the rest of the input is read and dropped, so that closing the
         // socket does not reset it before the peer has read our close frame.
@@ -481,4 +486,25 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
       else if (silent >= pingInterval) this.ping();
     }, Math.min(pingInterval, idleTimeout));
   }
+}
+
+// Returns a function reading the next chunk of `readable` (`null` at its end). Byte streams (sockets) are read with
+// buffers of our own size (see `_MIN_READ`); a fresh buffer each time, since message payloads
+// handed to the application are views over it. Other streams are read as they are.
+function _chunkReader(readable: ReadableStream<Uint8Array>): () => Promise<Uint8Array | null> {
+  let byob: ReadableStreamBYOBReader;
+  try {
+    byob = readable.getReader({ mode: "byob" });
+  } catch {
+    const reader = readable.getReader();
+    return async () => (await reader.read()).value ?? null;
+  }
+  let size = _MIN_READ;
+  return async () => {
+    const { value, done } = await byob.read(new Uint8Array(size));
+    if (done || value === undefined) return null;
+    if (value.length === size) size = Math.min(size * 2, _MAX_READ);
+    else if (value.length < size / 4) size = Math.max(size / 2, _MIN_READ);
+    return value;
+  };
 }
