@@ -58,6 +58,27 @@ export class _Outbound {
     this.#used = encodeFrameInto(frame, this.#slab, this.#used, { mask: this.#mask });
   }
 
+  /**
+   * Queues bytes that are already one or more complete encoded frames (fan-out: the same bytes
+   * go to many connections). Small frames are copied into the slab so writes stay coalesced;
+   * large ones are queued as they are, never modified.
+   */
+  pushEncoded(bytes: Uint8Array): void {
+    if (this.#failed) return;
+    if (bytes.length > _SLAB_SIZE / 4) {
+      this.#seal();
+      this.#queue.push([bytes, false]);
+      this.#queued += bytes.length;
+      return;
+    }
+    if (this.#slab === null || this.#used + bytes.length > this.#slab.length) {
+      this.#seal();
+      this.#slab = _free.pop() ?? new Uint8Array(_SLAB_SIZE);
+    }
+    this.#slab.set(bytes, this.#used);
+    this.#used += bytes.length;
+  }
+
   /** Starts writing whatever is queued, unless a write is already in flight. */
   flush(): void {
     this.#seal();

@@ -190,6 +190,35 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
     return true;
   }
 
+  /**
+   * Whether {@linkcode sendEncodedFrame} may be used: the connection is a server's (no masking),
+   * without extensions (which transform payloads) and without fragmentation.
+   */
+  get acceptsEncodedFrames(): boolean {
+    return this.#options.role === "server" && this.#extensions.length === 0 &&
+      this.#options.fragmentSize === undefined;
+  }
+
+  /**
+   * Sends bytes that are already a complete, unmasked data frame (for example from
+   * `encodeFrame`), so that fan-out encodes a frame once and writes the same bytes to every
+   * connection. Returns what {@linkcode send} would; the bytes must not be modified afterwards.
+   *
+   * @throws {TypeError} when {@linkcode acceptsEncodedFrames} is `false`.
+   */
+  sendEncodedFrame(frame: Uint8Array): boolean {
+    if (!this.acceptsEncodedFrames) {
+      throw new TypeError(
+        "Cannot send encoded frame: connection masks, fragments or has extensions",
+      );
+    }
+    if (this.#state !== READY_STATE.OPEN) return false;
+    if (!this.#admit(frame.length)) return false;
+    this.#outbound.pushEncoded(frame);
+    this.#scheduleFlush();
+    return true;
+  }
+
   /** Sends `JSON.stringify(value)` as a text message; see {@linkcode send}. */
   sendJson(value: unknown): boolean {
     return this.send(JSON.stringify(value));

@@ -23,4 +23,7 @@ export * from "./errors.ts";
 export * from "./json_codec.ts";
 export * from "./memory_broker.ts";
 export * from "./msgpack_codec.ts";
+export * from "./router.ts";
+export * from "./router_options.ts";
+export * from "./rpc.ts";
 export * from "./topic.ts";
