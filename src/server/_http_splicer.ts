@@ -1,3 +1,4 @@
+import type { _ChunkReader } from "./_read_head.ts";
 import { _closeQuietly } from "./_raw_response.ts";
 
 type _Fetch = (request: Request) => Response | Promise<Response>;
@@ -33,7 +34,7 @@ export class _HttpSplicer {
   /** Splices `conn` (whose first bytes, `initial`, were already read through `reader`). */
   async splice(
     conn: Deno.Conn,
-    reader: ReadableStreamDefaultReader<Uint8Array>,
+    reader: _ChunkReader,
     initial: Uint8Array,
   ): Promise<void> {
     this.#conns.add(conn);

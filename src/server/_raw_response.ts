@@ -1,3 +1,4 @@
+import type { _ChunkReader } from "./_read_head.ts";
 import { formatResponseHead } from "../protocol/http_head.ts";
 
 const _REASONS: Record<number, string> = {
@@ -29,7 +30,7 @@ const _LINGER_MS = 1_000;
  */
 export async function _respondAndClose(
   conn: Deno.Conn,
-  reader: ReadableStreamDefaultReader<Uint8Array>,
+  reader: _ChunkReader,
   response: Response,
   method: string,
 ): Promise<void> {
@@ -56,7 +57,7 @@ export async function _respondAndClose(
 
 async function _linger(
   conn: Deno.Conn,
-  reader: ReadableStreamDefaultReader<Uint8Array>,
+  reader: _ChunkReader,
 ): Promise<void> {
   const timer = setTimeout(() => _closeQuietly(conn), _LINGER_MS);
   try {

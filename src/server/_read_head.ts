@@ -9,6 +9,41 @@ export type _HeadResult =
   /** The peer closed (or the read failed) before the head ended. */
   | { type: "closed" };
 
+/** @internal The reading side of a socket during the opening handshake. */
+export interface _ChunkReader {
+  read(): Promise<ReadableStreamReadResult<Uint8Array>>;
+  releaseLock(): void;
+  cancel(reason?: unknown): Promise<void>;
+}
+
+// Request heads are read in reads of this size (a typical upgrade request is under 1 KiB). A
+// plain reader of a socket allocates 64 KiB per read, which a connection would keep for life.
+const _HEAD_READ = 4 * 1024;
+
+/**
+ * @internal A reader of `readable` that, for byte streams (sockets), reads into small fresh
+ * buffers; other streams are read as they are.
+ */
+export function _openReader(readable: ReadableStream<Uint8Array>): _ChunkReader {
+  let byob: ReadableStreamBYOBReader;
+  try {
+    byob = readable.getReader({ mode: "byob" });
+  } catch {
+    return readable.getReader();
+  }
+  return {
+    read: async () => {
+      const { value, done } = await byob.read(new Uint8Array(_HEAD_READ));
+      if (done || value === undefined) {
+        return { done: true } as ReadableStreamReadDoneResult<Uint8Array>;
+      }
+      return { done: false, value };
+    },
+    releaseLock: () => byob.releaseLock(),
+    cancel: (reason) => byob.cancel(reason),
+  };
+}
+
 /**
  * @internal Reads an HTTP request head from `reader`, in whatever chunks the transport delivers,
  * never holding more than `maxSize` bytes plus one chunk. The first chunk is used as it is when
@@ -16,7 +51,7 @@ export type _HeadResult =
  * Rejects when the read fails (e.g. the handshake timeout closed the connection).
  */
 export async function _readHead(
-  reader: ReadableStreamDefaultReader<Uint8Array>,
+  reader: _ChunkReader,
   maxSize: number,
 ): Promise<_HeadResult> {
   let bytes: Uint8Array | null = null;

@@ -5,7 +5,7 @@ import { formatResponseHead, parseRequestHead, type RequestHead } from "../proto
 import { HandshakeError } from "../protocol/errors.ts";
 import { _HttpSplicer } from "./_http_splicer.ts";
 import { _closeQuietly, _respondAndClose } from "./_raw_response.ts";
-import { _readHead } from "./_read_head.ts";
+import { type _ChunkReader, _openReader, _readHead } from "./_read_head.ts";
 import type { _Registry } from "./_registry.ts";
 import { _applyUpgradePolicy, _errorResponse } from "./_upgrade_policy.ts";
 import type { _ResolvedServeOptions } from "./_resolve_options.ts";
@@ -62,7 +62,7 @@ export class _StreamsEngine<Data> {
     this.#handshaking.add(conn);
     // No slowloris: the whole head (and the TLS handshake) must arrive within the timeout.
     const timer = setTimeout(() => _closeQuietly(conn), this.#options.handshakeTimeout);
-    const reader = conn.readable.getReader();
+    const reader = _openReader(conn.readable);
     try {
       const result = await _readHead(reader, this.#options.limits.maxHandshakeHeadSize).catch(
         () => ({ type: "closed" }) as const,
@@ -94,7 +94,7 @@ export class _StreamsEngine<Data> {
 
   async #upgrade(
     conn: Deno.Conn,
-    reader: ReadableStreamDefaultReader<Uint8Array>,
+    reader: _ChunkReader,
     head: RequestHead,
     leftover: Uint8Array,
   ): Promise<void> {
@@ -172,7 +172,7 @@ function _isUpgradeAttempt(head: RequestHead): boolean {
 // the socket is handed over as it is, so the pipeline reads it directly in large chunks.
 function _transport(
   conn: Deno.Conn,
-  reader: ReadableStreamDefaultReader<Uint8Array>,
+  reader: _ChunkReader,
   leftover: Uint8Array,
 ): Transport {
   if (leftover.length === 0) {
