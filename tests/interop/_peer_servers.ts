@@ -94,9 +94,8 @@ export async function startWsPeer(): Promise<PeerServer> {
     }
     if (url.pathname === "/ping") socket.ping(url.searchParams.get("data") ?? "");
     socket.on("message", (data, isBinary) => {
-      const bytes = Array.isArray(data)
-        ? Buffer.concat(data)
-        : Buffer.from(data as ArrayBuffer | Buffer);
+      // binaryType "nodebuffer" (the default): a Buffer, or Buffers for a fragmented message.
+      const bytes = Array.isArray(data) ? Buffer.concat(data) : data as Buffer;
       received.push({ binary: isBinary, data: new Uint8Array(bytes) });
       socket.send(bytes, { binary: isBinary });
     });
