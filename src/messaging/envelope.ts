@@ -13,7 +13,9 @@ export interface StreamPosition {
 
 /** `connect` (client → server): the first envelope of every connection. */
 export interface ConnectEnvelope {
+  /** Envelope type. */
   type: "connect";
+  /** Correlation id. */
   id?: EnvelopeId;
   /** A resume token from an earlier `welcome`. */
   resume?: string;
@@ -23,7 +25,9 @@ export interface ConnectEnvelope {
 
 /** `subscribe` (client → server). */
 export interface SubscribeEnvelope {
+  /** Envelope type. */
   type: "subscribe";
+  /** Correlation id. */
   id: EnvelopeId;
   /** Topic name or pattern. */
   topic: string;
@@ -33,16 +37,23 @@ export interface SubscribeEnvelope {
 
 /** `unsubscribe` (client → server). */
 export interface UnsubscribeEnvelope {
+  /** Envelope type. */
   type: "unsubscribe";
+  /** Correlation id. */
   id: EnvelopeId;
+  /** Topic name (or pattern, for `subscribe`). */
   topic: string;
 }
 
 /** `publish` (client → server). */
 export interface PublishEnvelope {
+  /** Envelope type. */
   type: "publish";
+  /** Correlation id. */
   id?: EnvelopeId;
+  /** Topic name (or pattern, for `subscribe`). */
   topic: string;
+  /** Application payload. */
   data?: unknown;
   /** Answer with `ack` (requires `id`). */
   ack?: boolean;
@@ -52,9 +63,13 @@ export interface PublishEnvelope {
 
 /** `request` (both directions): calls `method` on the peer. */
 export interface RequestEnvelope {
+  /** Envelope type. */
   type: "request";
+  /** Correlation id. */
   id: EnvelopeId;
+  /** Method name. */
   method: string;
+  /** Application payload. */
   data?: unknown;
   /** Milliseconds the caller waits. */
   timeout?: number;
@@ -62,31 +77,45 @@ export interface RequestEnvelope {
 
 /** `response` (both directions): answers the `request` with the same `id`. */
 export interface ResponseEnvelope {
+  /** Envelope type. */
   type: "response";
+  /** Correlation id. */
   id: EnvelopeId;
+  /** Application payload. */
   data?: unknown;
+  /** Structured error; `data` is absent when present. */
   error?: ErrorBody;
 }
 
 /** `join` (client → server): enters presence in a topic. */
 export interface JoinEnvelope {
+  /** Envelope type. */
   type: "join";
+  /** Correlation id. */
   id: EnvelopeId;
+  /** Topic name (or pattern, for `subscribe`). */
   topic: string;
+  /** Application payload. */
   data?: unknown;
 }
 
 /** `leave` (client → server): leaves presence in a topic. */
 export interface LeaveEnvelope {
+  /** Envelope type. */
   type: "leave";
+  /** Correlation id. */
   id: EnvelopeId;
+  /** Topic name (or pattern, for `subscribe`). */
   topic: string;
 }
 
 /** `presence` (client → server): lists the members present in a topic. */
 export interface PresenceQueryEnvelope {
+  /** Envelope type. */
   type: "presence";
+  /** Correlation id. */
   id: EnvelopeId;
+  /** Topic name (or pattern, for `subscribe`). */
   topic: string;
 }
 
