@@ -106,12 +106,37 @@ export function encodeFrameInto(
   }
   const key = maskOption === true ? _randomKey() : maskOption;
   if (key.length !== 4) throw new RangeError("Cannot encode frame: a mask key is 4 bytes");
-  target.set(key, p);
-  p += 4;
-  target.set(payload, p);
-  applyMask(target.subarray(p, p + length), key);
+  const k0 = key[0]!;
+  const k1 = key[1]!;
+  const k2 = key[2]!;
+  const k3 = key[3]!;
+  target[p++] = k0;
+  target[p++] = k1;
+  target[p++] = k2;
+  target[p++] = k3;
+  if (length > _COPY_THEN_MASK) {
+    // Large payloads: a native copy, then whole words XORed in place.
+    target.set(payload, p);
+    applyMask(target.subarray(p, p + length), key);
+    return p + length;
+  }
+  // Small payloads: mask while copying, in one pass with no view or native call.
+  let i = 0;
+  for (; i + 4 <= length; i += 4) {
+    target[p + i] = payload[i]! ^ k0;
+    target[p + i + 1] = payload[i + 1]! ^ k1;
+    target[p + i + 2] = payload[i + 2]! ^ k2;
+    target[p + i + 3] = payload[i + 3]! ^ k3;
+  }
+  const rest = length - i;
+  if (rest > 0) target[p + i] = payload[i]! ^ k0;
+  if (rest > 1) target[p + i + 1] = payload[i + 1]! ^ k1;
+  if (rest > 2) target[p + i + 2] = payload[i + 2]! ^ k2;
   return p + length;
 }
+
+// Payload size above which copying then masking in place beats masking byte by byte while copying.
+const _COPY_THEN_MASK = 128;
 
 /**
  * Encodes one frame into a new buffer (header and payload, masked if asked). The payload is

@@ -27,7 +27,8 @@ export function applyMask(data: Uint8Array, mask: Uint8Array, maskOffset = 0): v
   const m1 = mask[(maskOffset + 1) & 3]!;
   const m2 = mask[(maskOffset + 2) & 3]!;
   const m3 = mask[(maskOffset + 3) & 3]!;
-  if (length < 32) {
+  // Short payloads: making the word view costs more than it saves.
+  if (length < 64) {
     _maskBytes(data, 0, length, m0, m1, m2, m3);
     return;
   }
