@@ -1,6 +1,7 @@
 import type { KeepaliveOptions, SlowConsumerOptions } from "../connection/connection_options.ts";
 import { DEFAULT_LIMITS, type Limits, resolveLimits } from "../protocol/limits.ts";
 import type { ExtensionFactory } from "../extensions/extension.ts";
+import type { Security } from "../security/security.ts";
 import type {
   ProtocolSelector,
   ServeOptions,
@@ -20,6 +21,7 @@ export interface _ResolvedUpgradeOptions<Data> {
   slowConsumer: Required<SlowConsumerOptions>;
   maxReadAhead: number;
   fragmentSize: number | undefined;
+  security: Security | undefined;
 }
 
 /** @internal Serve options with every default filled in. */
@@ -47,6 +49,9 @@ export function _resolveUpgradeOptions<Data>(
   if (options.onUpgrade !== undefined && typeof options.onUpgrade !== "function") {
     throw new TypeError("Cannot use onUpgrade: not a function");
   }
+  if (options.security !== undefined && typeof options.security?.admit !== "function") {
+    throw new TypeError("Cannot use security: expected a Security instance");
+  }
   const resolved: _ResolvedUpgradeOptions<Data> = {
     protocols,
     onUpgrade: options.onUpgrade,
@@ -64,6 +69,7 @@ export function _resolveUpgradeOptions<Data>(
     },
     maxReadAhead: options.maxReadAhead ?? 1024 * 1024,
     fragmentSize: options.fragmentSize,
+    security: options.security,
   };
   _checkInteger("keepalive.pingInterval", resolved.keepalive.pingInterval);
   _checkInteger("keepalive.idleTimeout", resolved.keepalive.idleTimeout);

@@ -129,6 +129,7 @@ export class _StreamsEngine<Data> {
     } catch {
       this.#registry.release();
       for (const extension of verdict.negotiation.extensions) extension.close();
+      verdict.abandon();
       return _closeQuietly(conn);
     }
     if ("setNoDelay" in conn) (conn as Deno.TcpConn).setNoDelay(true);
@@ -148,7 +149,7 @@ export class _StreamsEngine<Data> {
       maxReadAhead: options.maxReadAhead,
       ...(options.fragmentSize === undefined ? {} : { fragmentSize: options.fragmentSize }),
     });
-    this.#registry.add(connection, () => _closeQuietly(conn));
+    this.#registry.add(verdict.attach(connection), () => _closeQuietly(conn));
   }
 
   #request(head: RequestHead): Request {

@@ -37,6 +37,7 @@ export async function _upgradeNative<Data>(
     });
   } catch (error) {
     registry?.release();
+    verdict.abandon();
     return { ok: false, response: _errorResponse(error) };
   }
   const connection = new _NativeConnection<Data>(upgraded.socket, {
@@ -50,6 +51,7 @@ export async function _upgradeNative<Data>(
     slowConsumer: options.slowConsumer,
     maxQueuedBytes: options.limits.maxMessageSize,
   });
-  registry?.add(connection, () => connection.abort());
-  return { ok: true, response: upgraded.response, connection };
+  const attached = verdict.attach(connection);
+  registry?.add(attached, () => connection.abort());
+  return { ok: true, response: upgraded.response, connection: attached };
 }

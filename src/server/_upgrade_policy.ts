@@ -6,6 +6,7 @@ import {
 } from "../extensions/negotiate_extensions.ts";
 import type { _ResolvedUpgradeOptions } from "./_resolve_options.ts";
 import type { ProtocolSelector } from "./server_options.ts";
+import type { WebSocketConnection } from "../connection/websocket_connection.ts";
 
 /** @internal The policy's verdict on a valid upgrade request. */
 export type _PolicyResult<Data> =
@@ -16,12 +17,17 @@ export type _PolicyResult<Data> =
     negotiation: NegotiatedExtensions;
     data: Data | undefined;
     headers: HeadersInit | undefined;
+    /** Hands the new connection to the security policy (expiry, limits); call exactly once. */
+    attach<C extends WebSocketConnection<Data>>(conn: C): C;
+    /** Releases what the policy reserved when the upgrade fails after all. */
+    abandon(): void;
   };
 
 /**
  * @internal Runs the server's handshake policy on a request that passed
- * `validateUpgradeRequest`: subprotocol selection, extension negotiation (when the engine can
- * use extensions), then the application's `onUpgrade` hook. Never throws: failures become the
+ * `validateUpgradeRequest`: the security policy (bans, limits, Origin, authentication), subprotocol
+ * selection, extension negotiation (when the engine can use extensions), then the application's
+ * `onUpgrade` hook. Never throws: failures become the
  * response to answer with.
  */
 export async function _applyUpgradePolicy<Data>(
@@ -32,8 +38,13 @@ export async function _applyUpgradePolicy<Data>(
   useExtensions: boolean,
 ): Promise<_PolicyResult<Data>> {
   let negotiation: NegotiatedExtensions = { responses: [], extensions: [], rsv: 0 };
+  let admission;
   try {
-    const protocol = _selectProtocol(options.protocols, upgrade.protocols, request);
+    admission = await options.security?.admit(request, remoteAddress, upgrade.protocols);
+    if (admission?.ok === false) return { ok: false, response: admission.response };
+    // Token entries of the subprotocol list are never selectable, so never echoed.
+    const offered = admission?.offeredProtocols ?? upgrade.protocols;
+    const protocol = _selectProtocol(options.protocols, offered, request);
     if (useExtensions) {
       negotiation = negotiateExtensions(options.extensions, upgrade.extensions, {
         maxMessageSize: options.limits.maxMessageSize,
@@ -44,20 +55,36 @@ export async function _applyUpgradePolicy<Data>(
     if (options.onUpgrade !== undefined) {
       const verdict = await options.onUpgrade(request, {
         remoteAddress,
-        offeredProtocols: upgrade.protocols,
+        offeredProtocols: offered,
         protocol,
         extensions: negotiation.responses.map((offer) => offer.name),
+        principal: admission?.principal,
       });
       if (verdict instanceof Response) {
         _release(negotiation);
+        if (admission?.ok) admission.abandon();
         return { ok: false, response: verdict };
       }
       data = verdict?.data;
       headers = verdict?.headers;
     }
-    return { ok: true, protocol, negotiation, data, headers };
+    // Claims flow into `conn.data` unless the application chose its own data.
+    if (data === undefined && admission?.principal !== undefined) {
+      data = admission.principal as Data;
+    }
+    const accepted = admission?.ok ? admission : undefined;
+    return {
+      ok: true,
+      protocol,
+      negotiation,
+      data,
+      headers,
+      attach: (conn) => accepted === undefined ? conn : accepted.attach(conn),
+      abandon: () => accepted?.abandon(),
+    };
   } catch (error) {
     _release(negotiation);
+    if (admission?.ok) admission.abandon();
     return { ok: false, response: _errorResponse(error) };
   }
 }

@@ -1,6 +1,8 @@
 import type { KeepaliveOptions, SlowConsumerOptions } from "../connection/connection_options.ts";
 import type { Limits } from "../protocol/limits.ts";
 import type { ExtensionFactory } from "../extensions/extension.ts";
+import type { Principal } from "../auth/principal.ts";
+import type { Security } from "../security/security.ts";
 
 /** What {@linkcode UpgradeOptions.onUpgrade} learns about a valid upgrade request. */
 export interface UpgradeInfo {
@@ -12,6 +14,8 @@ export interface UpgradeInfo {
   protocol: string;
   /** Names of the extensions that will be used. */
   extensions: string[];
+  /** Who {@linkcode UpgradeOptions.security} authenticated, when it did. */
+  principal?: Principal | undefined;
 }
 
 /**
@@ -96,6 +100,14 @@ export interface UpgradeOptions<Data = unknown> {
    * @default {undefined} (no fragmentation)
    */
   fragmentSize?: number;
+  /**
+   * Authentication, Origin and CSRF checks, rate limits and bans, applied before the upgrade
+   * (refusals are HTTP 401/403/429) and on the connection (1008). Without `onUpgrade` data, the
+   * authenticated principal becomes `conn.data`. See `docs/SECURITY.md`.
+   *
+   * @default {undefined} (no checks)
+   */
+  security?: Security;
 }
 
 /** PEM-encoded certificate chain and private key for `wss://`. */
