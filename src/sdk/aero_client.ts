@@ -466,8 +466,10 @@ export class AeroClient<S extends ClientSchema = ClientSchema> implements AsyncD
     let conn: WebSocketConnection | undefined;
     try {
       const protocols = codecs.map((codec) => codec.protocol);
-      conn = await dial(this.#url, { protocols, signal: controller.signal });
-      controller.signal.throwIfAborted();
+      conn = await _untilAborted(
+        dial(this.#url, { protocols, signal: controller.signal }),
+        controller.signal,
+      );
       const codec = codecs.find((candidate) => candidate.protocol === conn!.info.protocol);
       if (codec === undefined) {
         throw new TypeError("Cannot connect: the server chose no aero.v1 subprotocol");
@@ -934,6 +936,26 @@ export class AeroClient<S extends ClientSchema = ClientSchema> implements AsyncD
     if (set === undefined) return;
     for (const listener of [...set]) _guard(() => listener(payload as never));
   }
+}
+
+// A dialer that ignores its signal must not hold the client up: a late connection is closed.
+function _untilAborted(
+  dialing: Promise<WebSocketConnection>,
+  signal: AbortSignal,
+): Promise<WebSocketConnection> {
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    if (signal.aborted) onAbort();
+    signal.addEventListener("abort", onAbort, { once: true });
+    dialing.then((conn) => {
+      signal.removeEventListener("abort", onAbort);
+      if (signal.aborted) conn.close(1000);
+      else resolve(conn);
+    }, (error) => {
+      signal.removeEventListener("abort", onAbort);
+      reject(error);
+    });
+  });
 }
 
 // A throwing application callback must not break the client: report it like an event listener.
