@@ -17,10 +17,11 @@ export function _prefixedTransport(
       // Already closed.
     }
   };
+  const closeWrite = (): Promise<void> => conn.closeWrite();
   if (leftover.length === 0) {
     // Nothing to replay: hand over the socket's own stream, no extra hop per read.
     reader.releaseLock();
-    return { readable: conn.readable, writable: conn.writable, close };
+    return { readable: conn.readable, writable: conn.writable, close, closeWrite };
   }
   let first: Uint8Array | undefined = leftover;
   const readable = new ReadableStream<Uint8Array>({
@@ -36,5 +37,5 @@ export function _prefixedTransport(
     },
     cancel: (reason) => reader.cancel(reason),
   }, { highWaterMark: 0 });
-  return { readable, writable: conn.writable, close };
+  return { readable, writable: conn.writable, close, closeWrite };
 }

@@ -460,8 +460,10 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
   }
 
   // Fails the connection for a protocol violation (RFC 6455 §7.1.7): what was already sent goes
-  // out, then a close frame with the error's code; the socket is closed once the peer closes its
-  // side or after a short linger.
+  // out, then a close frame with the error's code, then our end of the stream (half-close); the
+  // socket is closed once the peer closes its side or after a short linger. §7.1.7 forbids
+  // reading the peer's close reply, so without the half-close a client that waits for the server
+  // to close first (§7.1.1) would wait for the whole linger.
   #fail(error: ProtocolError): void {
     if (this.#state === READY_STATE.CLOSED || this.#failure !== null) return;
     this.#failure = { code: error.closeCode, reason: error.code, wasClean: false, error };
@@ -469,9 +471,18 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
     const linger = Math.min(this.#options.closeTimeout, _FAIL_LINGER);
     this.#outbound.drained().then(() => {
       if (this.#state === READY_STATE.CLOSED) return;
+      this.#closeWrite();
       clearTimeout(this.#closeTimer);
       this.#closeTimer = setTimeout(() => this.#finish(this.#failure!), linger);
     });
+  }
+
+  #closeWrite(): void {
+    try {
+      Promise.resolve(this.#transport.closeWrite?.()).catch(() => {});
+    } catch {
+      // Already closed.
+    }
   }
 
   #abort(code: number, reason: string, error?: unknown): void {

@@ -24,4 +24,9 @@ export interface Transport {
   readonly writable: WritableStream<Uint8Array>;
   /** Releases the underlying resource at once (both directions). Must not throw twice. */
   close(): void;
+  /**
+   * Ends the outgoing direction only (a TCP FIN), keeping the incoming one readable. Used after
+   * failing a connection, so the peer sees the end right after the close frame. Optional.
+   */
+  closeWrite?(): Promise<void> | void;
 }

@@ -194,5 +194,10 @@ function _transport(
     },
     cancel: (reason) => reader.cancel(reason),
   }, { highWaterMark: 0 });
-  return { readable, writable: conn.writable, close: () => conn.close() };
+  return {
+    readable,
+    writable: conn.writable,
+    close: () => conn.close(),
+    closeWrite: () => conn.closeWrite(),
+  };
 }

@@ -14,7 +14,8 @@ export interface TransportPairOptions {
 /**
  * Two connected in-memory transports: bytes written to one are read from the other. Writes are
  * copied (like a socket), so writers may reuse their buffers once a write resolves; closing
- * either end ends both directions, like a TCP reset.
+ * either end ends both directions, like a TCP reset, and `closeWrite()` ends one direction, like
+ * a TCP FIN.
  *
  * @example
  * ```ts
@@ -43,8 +44,8 @@ export function createTransportPair(options: TransportPairOptions = {}): [Transp
     right.end();
   };
   return [
-    { readable: right.readable, writable: left.writable, close },
-    { readable: left.readable, writable: right.writable, close },
+    { readable: right.readable, writable: left.writable, close, closeWrite: () => left.end() },
+    { readable: left.readable, writable: right.writable, close, closeWrite: () => right.end() },
   ];
 }
 
