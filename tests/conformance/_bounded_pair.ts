@@ -20,8 +20,8 @@ export function createBoundedTransportPair(capacity: number): [Transport, Transp
     right.end();
   };
   return [
-    { readable: right.readable, writable: left.writable, close },
-    { readable: left.readable, writable: right.writable, close },
+    { readable: right.readable, writable: left.writable, close, closeWrite: () => left.end() },
+    { readable: left.readable, writable: right.writable, close, closeWrite: () => right.end() },
   ];
 }
 

@@ -70,6 +70,9 @@ const _BASE = {
   readAhead: true,
   keepalive: true,
   limits: true,
+  protocolErrors: true,
+  registeredCloseCodes: true,
+  closeTimeout: true,
   shutdown: false,
 };
 

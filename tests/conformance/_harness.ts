@@ -53,6 +53,16 @@ export interface Capabilities {
   keepalive: boolean;
   /** Limits on frame and message size close with 1009 before the payload is buffered. */
   limits: boolean;
+  /**
+   * Protocol violations (RSV bits, reserved opcodes, masking, fragmentation, control frame
+   * rules, invalid UTF-8, invalid close frames) are answered with a close frame carrying the
+   * code RFC 6455 §7.4.1 assigns (1002, 1007), and reported by `conn.closed`.
+   */
+  protocolErrors: boolean;
+  /** Close code 1014, registered with IANA after RFC 6455, is accepted and echoed. */
+  registeredCloseCodes: boolean;
+  /** A close frame the peer never answers ends the TCP connection after `closeTimeout`. */
+  closeTimeout: boolean;
   /** A `serve()` server whose graceful shutdown can be tested. */
   shutdown: boolean;
   /**
@@ -62,6 +72,22 @@ export interface Capabilities {
   transportBuffer: number;
 }
 
+/** A capability a case may need. */
+export type Capability = Exclude<keyof Capabilities, "transportBuffer">;
+
+/** Server settings for handshake cases. */
+export interface ListenOptions {
+  /** Milliseconds a peer has to deliver its request head. */
+  handshakeTimeout?: number;
+}
+
+/** A listening server for handshake cases: raw TCP clients connect to `port` on 127.0.0.1. */
+export interface Listening {
+  port: number;
+  /** Shuts the server down (bounded) and frees everything. */
+  close(): Promise<void>;
+}
+
 /** An implementation under test. */
 export interface Harness {
   /** Shown in test names. */
@@ -69,6 +95,15 @@ export interface Harness {
   /** The role of the raw peer: `"client"` when a server-side connection is under test. */
   peerRole: "client" | "server";
   capabilities: Capabilities;
+  /** Why each missing capability is missing; shown in the names of ignored cases. */
+  gaps?: Partial<Record<Capability, string>>;
   /** Opens one connection running `app`, with `options`, and a raw peer connected to it. */
   open(app: App, options?: ConnOptions): Promise<Session>;
+  /**
+   * Starts a server running `app` for every connection, for cases that speak HTTP to it (opening
+   * handshake errors, slowloris). Only harnesses with a server have it.
+   */
+  listen?(app: App, options?: ListenOptions): Promise<Listening>;
+  /** Whether the server applies `ListenOptions.handshakeTimeout` (`false`: explains why not). */
+  handshakeTimeout?: true | string;
 }
