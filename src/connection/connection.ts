@@ -8,6 +8,7 @@ import type { AssemblerEvent, Message } from "../protocol/message.ts";
 import { createMessageAssembler, type MessageAssembler } from "../protocol/message_assembler.ts";
 import { OPCODE } from "../protocol/opcode.ts";
 import { _Outbound } from "./_outbound.ts";
+import type { ConnectionMetrics } from "../observability/connection_metrics.ts";
 import { READY_STATE, type ReadyState } from "./ready_state.ts";
 import type { Transport } from "./transport.ts";
 import type { WebSocketConnection } from "./websocket_connection.ts";
@@ -75,6 +76,8 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
   readonly #assembler: MessageAssembler;
   readonly #outbound: _Outbound;
   readonly #extensions: readonly ConnectionExtension[];
+  readonly #metrics: ConnectionMetrics | undefined;
+  #inText = false;
   #state: ReadyState = READY_STATE.OPEN;
   #queue: Message[] = [];
   #queuedBytes = 0;
@@ -99,6 +102,7 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
     this.#limits = resolveLimits(options.limits);
     this.#transport = transport;
     this.#extensions = options.extensions ?? [];
+    this.#metrics = options.metrics;
     this.data = options.data as Data;
     this.info = {
       remoteAddress: options.remoteAddress,
@@ -172,12 +176,14 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
       payload = data instanceof Uint8Array ? data : new Uint8Array(data);
     }
     if (!this.#admit(payload.length)) return false;
+    const size = payload.length;
     let rsv = 0;
     for (const extension of this.#extensions) {
       const encoded = extension.encode(opcode, payload);
       payload = encoded.payload;
       rsv |= encoded.rsv;
     }
+    if (this.#metrics !== undefined) this.#countOut(opcode === OPCODE.TEXT, size, payload.length);
     const { fragmentSize } = this.#options;
     if (fragmentSize === undefined || payload.length <= fragmentSize) {
       this.#outbound.push({ fin: true, rsv, opcode, payload });
@@ -340,8 +346,10 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
 
   #onFrame = (frame: Frame): void => {
     if (this.#closeReceived !== null) return; // RFC 6455 §5.5.1: nothing follows a close.
+    const wire = frame.payload.length;
     for (const extension of this.#extensions) frame = extension.decode(frame);
     const event = this.#assembler.push(frame);
+    if (this.#metrics !== undefined && frame.opcode < 8) this.#countIn(frame, wire);
     if (event !== undefined) this.#dispatch(event);
   };
 
@@ -410,8 +418,10 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
     if (this.#outbound.bufferedAmount + size <= maxBufferedAmount) return true;
     if (slowConsumer.policy === "drop") {
       this.#droppedMessages++;
+      if (this.#metrics !== undefined) this.#metrics.slowConsumerDrops++;
       return false;
     }
+    if (this.#metrics !== undefined) this.#metrics.slowConsumerCloses++;
     this.#outbound.discard();
     this.#sendClose(slowConsumer.closeCode, _encoder.encode("slow consumer"));
     return false;
@@ -466,6 +476,7 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
   // to close first (§7.1.1) would wait for the whole linger.
   #fail(error: ProtocolError): void {
     if (this.#state === READY_STATE.CLOSED || this.#failure !== null) return;
+    this.#metrics?.protocolError(error.code);
     this.#failure = { code: error.closeCode, reason: error.code, wasClean: false, error };
     if (!this.#closeSent) this.#sendClose(error.closeCode, _encoder.encode(error.code));
     const linger = Math.min(this.#options.closeTimeout, _FAIL_LINGER);
@@ -510,6 +521,40 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
     this.#closedResolve(info);
   }
 
+  // --- metrics: plain additions, read when scraped ------------------------------------------
+
+  #countIn(frame: Frame, wire: number): void {
+    const metrics = this.#metrics!;
+    if (frame.opcode !== OPCODE.CONTINUATION) this.#inText = frame.opcode === OPCODE.TEXT;
+    const size = frame.payload.length;
+    if (this.#inText) {
+      metrics.bytesInText += size;
+      if (frame.fin) metrics.messagesInText++;
+    } else {
+      metrics.bytesInBinary += size;
+      if (frame.fin) metrics.messagesInBinary++;
+    }
+    if (this.#extensions.length > 0) {
+      metrics.compressedBytesIn += wire;
+      metrics.uncompressedBytesIn += size;
+    }
+  }
+
+  #countOut(text: boolean, size: number, encoded: number): void {
+    const metrics = this.#metrics!;
+    if (text) {
+      metrics.messagesOutText++;
+      metrics.bytesOutText += size;
+    } else {
+      metrics.messagesOutBinary++;
+      metrics.bytesOutBinary += size;
+    }
+    if (this.#extensions.length > 0) {
+      metrics.compressedBytesOut += encoded;
+      metrics.uncompressedBytesOut += size;
+    }
+  }
+
   // --- keepalive -----------------------------------------------------------------------------
 
   #startKeepalive(): void {
@@ -522,8 +567,10 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
         return;
       }
       const silent = Date.now() - this.#lastReceived;
-      if (silent >= idleTimeout) this.#abort(CLOSE_CODE.ABNORMAL, "keepalive timeout");
-      else if (silent >= pingInterval) this.ping();
+      if (silent >= idleTimeout) {
+        if (this.#metrics !== undefined) this.#metrics.keepaliveTimeouts++;
+        this.#abort(CLOSE_CODE.ABNORMAL, "keepalive timeout");
+      } else if (silent >= pingInterval) this.ping();
     }, Math.min(pingInterval, idleTimeout));
   }
 }

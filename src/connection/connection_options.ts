@@ -1,6 +1,7 @@
 import type { Frame } from "../protocol/frame.ts";
 import type { Role } from "../protocol/frame_decoder.ts";
 import type { Limits } from "../protocol/limits.ts";
+import type { ConnectionMetrics } from "../observability/connection_metrics.ts";
 
 /**
  * A negotiated extension as the connection uses it: inbound data frames pass through `decode`
@@ -99,6 +100,13 @@ export interface ConnectionOptions<Data = unknown> {
   maxReadAhead?: number;
   /** Split outbound messages into frames of at most this many payload bytes. @default {undefined} (no fragmentation) */
   fragmentSize?: number;
+  /**
+   * Counters this connection increments (messages, bytes, protocol errors, keepalive timeouts,
+   * slow-consumer actions), e.g. a `ServerMetrics` from `@aero/socket/observability`.
+   *
+   * @default {undefined} (nothing is counted)
+   */
+  metrics?: ConnectionMetrics;
 }
 
 /** How a connection ended. */

@@ -5,6 +5,7 @@
  */
 export * from "./connection.ts";
 export * from "./connection_options.ts";
+export * from "../observability/connection_metrics.ts";
 export * from "./ready_state.ts";
 export * from "./transport.ts";
 export * from "./websocket_connection.ts";

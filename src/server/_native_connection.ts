@@ -7,6 +7,8 @@ import { READY_STATE, type ReadyState } from "../connection/ready_state.ts";
 import type { WebSocketConnection } from "../connection/websocket_connection.ts";
 import { CLOSE_CODE, isValidCloseCode } from "../protocol/close_code.ts";
 import type { Message } from "../protocol/message.ts";
+import type { ConnectionMetrics } from "../observability/connection_metrics.ts";
+import { _countNativeIn, _countNativeOut } from "../observability/_native_counts.ts";
 
 const _encoder = new TextEncoder();
 // How often `drained()` samples the native `bufferedAmount`: Deno's WebSocket has no drain event.
@@ -24,6 +26,8 @@ export interface _NativeConnectionOptions<Data> {
   slowConsumer: Required<SlowConsumerOptions>;
   /** Unread inbound bytes beyond which the connection is closed with 1008. */
   maxQueuedBytes: number;
+  /** Counters to increment, if any. */
+  metrics?: ConnectionMetrics | undefined;
 }
 
 /**
@@ -91,6 +95,7 @@ export class _NativeConnection<Data> implements WebSocketConnection<Data> {
     const bytes = typeof data === "string" ? null : new Uint8Array(data);
     const size = bytes === null ? (data as string).length : bytes.length;
     if (!this.#admit(size)) return false;
+    if (this.#options.metrics !== undefined) _countNativeOut(this.#options.metrics, bytes ?? (data as string));
     if (this.#pending !== null) {
       this.#pending.push(bytes === null ? data as string : bytes.slice());
       this.#pendingBytes += size;
@@ -189,6 +194,7 @@ export class _NativeConnection<Data> implements WebSocketConnection<Data> {
       ? { type: "text", data }
       : { type: "binary", data: new Uint8Array(data) };
     this.#queue.push(message);
+    if (this.#options.metrics !== undefined) _countNativeIn(this.#options.metrics, message);
     this.#queuedBytes += message.data.length;
     // Deno's WebSocket cannot pause reading: bound what waits for the application instead.
     if (this.#queuedBytes > this.#options.maxQueuedBytes) {
@@ -202,8 +208,10 @@ export class _NativeConnection<Data> implements WebSocketConnection<Data> {
     if (this.bufferedAmount + size <= maxBufferedAmount) return true;
     if (slowConsumer.policy === "drop") {
       this.#dropped++;
+      if (this.#options.metrics !== undefined) this.#options.metrics.slowConsumerDrops++;
       return false;
     }
+    if (this.#options.metrics !== undefined) this.#options.metrics.slowConsumerCloses++;
     this.#pending = this.#pending === null ? null : [];
     this.#pendingBytes = 0;
     this.close(slowConsumer.closeCode, "slow consumer");

@@ -2,6 +2,7 @@ import { _defaultFetch } from "./_http_splicer.ts";
 import type { _Registry } from "./_registry.ts";
 import type { _ResolvedServeOptions } from "./_resolve_options.ts";
 import { _upgradeNative } from "./_upgrade_native.ts";
+import { _observeHandshake } from "../observability/_observe_handshake.ts";
 
 /**
  * @internal The `native` engine: `Deno.serve` answers HTTP, our policy decides upgrades, and
@@ -18,7 +19,12 @@ export class _NativeEngine<Data> {
     const handler = async (request: Request, info: Deno.ServeHandlerInfo<Deno.NetAddr>) => {
       const upgrade = request.headers.get("upgrade");
       if (upgrade === null || !upgrade.toLowerCase().includes("websocket")) return fetch(request);
-      return (await _upgradeNative(request, options, info.remoteAddr, registry)).response;
+      const { method, url, headers } = request;
+      const remote = info.remoteAddr;
+      const observed = _observeHandshake(options.metrics, "native", method, url, headers, remote);
+      const { response } = await _upgradeNative(request, options, remote, registry);
+      observed(response.status);
+      return response;
     };
     const listen = { port, hostname, onListen: () => {} };
     this.#server = tls === undefined

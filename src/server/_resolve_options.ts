@@ -2,6 +2,7 @@ import type { KeepaliveOptions, SlowConsumerOptions } from "../connection/connec
 import { DEFAULT_LIMITS, type Limits, resolveLimits } from "../protocol/limits.ts";
 import type { ExtensionFactory } from "../extensions/extension.ts";
 import type { Security } from "../security/security.ts";
+import type { ServerMetricsRecorder } from "../observability/server_metrics_recorder.ts";
 import type {
   ProtocolSelector,
   ServeOptions,
@@ -22,6 +23,7 @@ export interface _ResolvedUpgradeOptions<Data> {
   maxReadAhead: number;
   fragmentSize: number | undefined;
   security: Security | undefined;
+  metrics: ServerMetricsRecorder | undefined;
 }
 
 /** @internal Serve options with every default filled in. */
@@ -70,6 +72,7 @@ export function _resolveUpgradeOptions<Data>(
     maxReadAhead: options.maxReadAhead ?? 1024 * 1024,
     fragmentSize: options.fragmentSize,
     security: options.security,
+    metrics: options.metrics,
   };
   _checkInteger("keepalive.pingInterval", resolved.keepalive.pingInterval);
   _checkInteger("keepalive.idleTimeout", resolved.keepalive.idleTimeout);

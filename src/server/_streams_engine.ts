@@ -9,6 +9,7 @@ import { type _ChunkReader, _openReader, _readHead } from "./_read_head.ts";
 import type { _Registry } from "./_registry.ts";
 import { _applyUpgradePolicy, _errorResponse } from "./_upgrade_policy.ts";
 import type { _ResolvedServeOptions } from "./_resolve_options.ts";
+import { _observeHandshake } from "../observability/_observe_handshake.ts";
 
 /**
  * @internal The `streams` engine: `Deno.listen`/`Deno.listenTls` accept, our code answers the
@@ -83,7 +84,17 @@ export class _StreamsEngine<Data> {
         this.#handshaking.delete(conn);
         return await this.#splicer.splice(conn, reader, result.bytes);
       }
-      await this.#upgrade(conn, reader, head, result.bytes.subarray(result.end));
+      const remote = conn.remoteAddr as Deno.NetAddr;
+      const { method, target, headers } = head;
+      const observed = _observeHandshake(
+        this.#options.metrics,
+        "streams",
+        method,
+        target,
+        headers,
+        remote,
+      );
+      await this.#upgrade(conn, reader, head, result.bytes.subarray(result.end), observed);
     } catch {
       _closeQuietly(conn);
     } finally {
@@ -97,6 +108,7 @@ export class _StreamsEngine<Data> {
     reader: _ChunkReader,
     head: RequestHead,
     leftover: Uint8Array,
+    observed: (status: number) => void,
   ): Promise<void> {
     const options = this.#options;
     let upgrade;
@@ -105,17 +117,17 @@ export class _StreamsEngine<Data> {
       upgrade = validateUpgradeRequest(head);
       request = this.#request(head);
     } catch (error) {
-      return await _respondAndClose(conn, reader, _errorResponse(error), head.method);
+      return await _refuse(observed, conn, reader, _errorResponse(error), head.method);
     }
     if (!this.#registry.reserve()) {
       const error = new HandshakeError(503, "Cannot upgrade: the server is at capacity");
-      return await _respondAndClose(conn, reader, error.toResponse(), head.method);
+      return await _refuse(observed, conn, reader, error.toResponse(), head.method);
     }
     const remoteAddress = conn.remoteAddr as Deno.NetAddr;
     const verdict = await _applyUpgradePolicy(request, upgrade, options, remoteAddress, true);
     if (!verdict.ok) {
       this.#registry.release();
-      return await _respondAndClose(conn, reader, verdict.response, head.method);
+      return await _refuse(observed, conn, reader, verdict.response, head.method);
     }
     const headers = createUpgradeResponseHeaders(upgrade.key, {
       protocol: verdict.protocol === "" ? undefined : verdict.protocol,
@@ -130,8 +142,10 @@ export class _StreamsEngine<Data> {
       this.#registry.release();
       for (const extension of verdict.negotiation.extensions) extension.close();
       verdict.abandon();
+      observed(0);
       return _closeQuietly(conn);
     }
+    observed(101);
     if ("setNoDelay" in conn) (conn as Deno.TcpConn).setNoDelay(true);
     const connection = new Connection<Data>(_transport(conn, reader, leftover), {
       role: "server",
@@ -148,6 +162,7 @@ export class _StreamsEngine<Data> {
       slowConsumer: options.slowConsumer,
       maxReadAhead: options.maxReadAhead,
       ...(options.fragmentSize === undefined ? {} : { fragmentSize: options.fragmentSize }),
+      ...(options.metrics === undefined ? {} : { metrics: options.metrics }),
     });
     this.#registry.add(verdict.attach(connection), () => _closeQuietly(conn));
   }
@@ -160,6 +175,18 @@ export class _StreamsEngine<Data> {
     }
     return new Request(url, { method: head.method, headers: head.headers });
   }
+}
+
+// Reports a refused upgrade, then answers it.
+function _refuse(
+  observed: (status: number) => void,
+  conn: Deno.Conn,
+  reader: Parameters<typeof _respondAndClose>[1],
+  response: Response,
+  method: string,
+): Promise<void> {
+  observed(response.status);
+  return _respondAndClose(conn, reader, response, method);
 }
 
 // A request that asks for a WebSocket: it is answered by our handshake code (with an error when

@@ -50,6 +50,7 @@ export async function _upgradeNative<Data>(
     maxBufferedAmount: options.maxBufferedAmount,
     slowConsumer: options.slowConsumer,
     maxQueuedBytes: options.limits.maxMessageSize,
+    metrics: options.metrics,
   });
   const attached = verdict.attach(connection);
   registry?.add(attached, () => connection.abort());

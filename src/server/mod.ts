@@ -24,3 +24,4 @@
 export * from "./serve.ts";
 export * from "./server_options.ts";
 export * from "./upgrade.ts";
+export * from "../observability/server_metrics_recorder.ts";

@@ -26,6 +26,8 @@ export interface Server extends AsyncDisposable {
   readonly engine: "streams" | "native";
   /** Live WebSocket connections. */
   readonly connections: number;
+  /** `true` once `shutdown()` has begun: readiness probes should fail from then on. */
+  readonly draining: boolean;
   /**
    * Graceful shutdown: stops accepting; lets every message already accepted by `send()` reach
    * the wire; sends 1001 Going Away to every connection; waits for the close replies up to
@@ -71,7 +73,14 @@ export function serve<Data = unknown>(
 ): Server {
   if (typeof handler !== "function") throw new TypeError("Cannot serve: handler is not a function");
   const resolved = _resolveServeOptions(options);
-  const registry = new _Registry<Data>(resolved.maxConnections, handler);
+  const { metrics } = resolved;
+  const registry = new _Registry<Data>(
+    resolved.maxConnections,
+    metrics === undefined ? handler : (conn) => {
+      metrics.trackConnection(resolved.engine, conn);
+      return handler(conn);
+    },
+  );
   const engine = resolved.engine === "native"
     ? new _NativeEngine(resolved, registry)
     : new _StreamsEngine(resolved, registry);
@@ -103,6 +112,9 @@ export function serve<Data = unknown>(
     engine: resolved.engine,
     get connections() {
       return registry.size;
+    },
+    get draining() {
+      return shuttingDown !== undefined;
     },
     shutdown,
     finished,

@@ -3,6 +3,7 @@ import type { Limits } from "../protocol/limits.ts";
 import type { ExtensionFactory } from "../extensions/extension.ts";
 import type { Principal } from "../auth/principal.ts";
 import type { Security } from "../security/security.ts";
+import type { ServerMetricsRecorder } from "../observability/server_metrics_recorder.ts";
 
 /** What {@linkcode UpgradeOptions.onUpgrade} learns about a valid upgrade request. */
 export interface UpgradeInfo {
@@ -108,6 +109,13 @@ export interface UpgradeOptions<Data = unknown> {
    * @default {undefined} (no checks)
    */
   security?: Security;
+  /**
+   * Counters for connections, handshakes and messages: a `ServerMetrics` from
+   * `@aero/socket/observability` (one instance may serve several servers).
+   *
+   * @default {undefined} (nothing is counted)
+   */
+  metrics?: ServerMetricsRecorder;
 }
 
 /** PEM-encoded certificate chain and private key for `wss://`. */
