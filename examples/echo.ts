@@ -3,12 +3,17 @@
  *
  *     deno run -A examples/echo.ts [--port 8080] [--hostname 0.0.0.0]
  *       [--engine streams|native] [--tls-cert cert.pem --tls-key key.pem] [--deflate]
+ *       [--ops-port 9090]
+ *
+ * `/metrics` (Prometheus), `/healthz` and `/readyz` are served on `--ops-port` (default 9090,
+ * same hostname); `/readyz` answers 503 once shutdown begins.
  *
  * @module
  */
 import { parseArgs } from "node:util";
 import { perMessageDeflate } from "../src/extensions/mod.ts";
 import { serve, type ServeOptions } from "../src/server/mod.ts";
+import { Health, monitorEventLoop, serveOps, ServerMetrics } from "../src/observability/mod.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -19,6 +24,7 @@ const { values } = parseArgs({
     "tls-cert": { type: "string" },
     "tls-key": { type: "string" },
     deflate: { type: "boolean", default: false },
+    "ops-port": { type: "string", default: "9090" },
   },
 });
 
@@ -52,10 +58,26 @@ if (values.deflate) {
   options.extensions = [perMessageDeflate()];
 }
 
+const opsPort = Number(values["ops-port"]);
+if (!Number.isInteger(opsPort) || opsPort < 0 || opsPort > 65535) {
+  console.error(`Cannot start: invalid --ops-port ${values["ops-port"]}`);
+  Deno.exit(2);
+}
+const metrics = new ServerMetrics();
+options.metrics = metrics;
+
 const server = serve(options, async (conn) => {
   for await (const message of conn) conn.send(message.data);
 });
 console.log(`echo server (${server.engine} engine) listening on ${server.url}`);
+using _lag = monitorEventLoop(metrics);
+serveOps({
+  port: opsPort,
+  hostname: values.hostname,
+  metrics,
+  health: new Health().watch(server),
+  onListen: (addr) => console.log(`/metrics, /healthz, /readyz on port ${addr.port}`),
+});
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   Deno.addSignalListener(signal, () => server.shutdown().then(() => Deno.exit(0)));
