@@ -8,6 +8,11 @@
  * multi-byte UTF-8; masking is measured in the decoder benchmarks. "fragmented" cuts each message
  * into 16 frames, which both sides join into one buffer (or string).
  *
+ * `ws` keeps the chunks it is given until a fragmented message completes (Node's `Writable`
+ * hands the chunk over) and joins the fragments once. The assembler is told the same with
+ * `ownsInput: true`; the "copying fragments" row shows the default, which copies each fragment as
+ * it arrives because the caller may reuse its buffer.
+ *
  * The "assembler only" rows feed already-decoded frames to `createMessageAssembler()` alone.
  */
 import {
@@ -37,7 +42,7 @@ function cases(group: string, frames: Frame[], messages: number): void {
   const buffer = asBuffer(chunk);
 
   const decoder = createFrameDecoder({ role: "client" });
-  const assembler = createMessageAssembler();
+  const assembler = createMessageAssembler({ ownsInput: true });
   let aeroSize = 0;
   const onFrame = (frame: Frame) => {
     const event = assembler.push(frame);
@@ -71,8 +76,23 @@ function cases(group: string, frames: Frame[], messages: number): void {
       receiver._write(buffer, "buffer", noop);
     },
   });
-  const alone = createMessageAssembler();
   let sink = 0;
+  if (frames.length > messages) {
+    const copying = createMessageAssembler();
+    const copyingDecoder = createFrameDecoder({ role: "client" });
+    const onCopyingFrame = (frame: Frame) => {
+      const event = copying.push(frame);
+      if (event !== undefined) sink += (event as Message).data.length;
+    };
+    Deno.bench({
+      name: "AeroSocket decoder + assembler (copying fragments)",
+      group,
+      fn() {
+        copyingDecoder.push(chunk, onCopyingFrame);
+      },
+    });
+  }
+  const alone = createMessageAssembler({ ownsInput: true });
   Deno.bench({
     name: "AeroSocket assembler only",
     group,

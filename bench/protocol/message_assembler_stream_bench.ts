@@ -1,13 +1,16 @@
 /**
- * Bytes → messages through the stream shells, `FrameDecoderStream` piped into
- * `MessageAssemblerStream`, against `ws`'s Receiver wrapped in one `TransformStream` (the baseline)
- * and driven through its own Node `Writable.write()`. Unmasked text frames (a client); messages end
- * as strings on every side. Each iteration writes one chunk and reads every message it holds.
+ * Bytes → messages through a stream shell: `MessageDecoderStream` (decoder and assembler in one
+ * `TransformStream`, as `ws`'s Receiver does both in one class) against `ws`'s Receiver wrapped in
+ * one `TransformStream` (the baseline) and driven through its own Node `Writable.write()`.
+ * `FrameDecoderStream` piped into `MessageAssemblerStream` is shown too: the same work plus a
+ * stream hop per frame. Unmasked text frames (a client); messages end as strings on every side.
+ * Each iteration writes one chunk and reads every message it holds, one read per message.
  */
 import {
   FrameDecoderStream,
   type Message,
   MessageAssemblerStream,
+  MessageDecoderStream,
   OPCODE,
 } from "../../src/protocol/mod.ts";
 import type { Buffer } from "node:buffer";
@@ -40,6 +43,11 @@ function driver<I, O>(
   };
 }
 
+function aeroStream() {
+  const stream = new MessageDecoderStream({ role: "client" });
+  return driver(stream.writable, stream.readable, (event) => (event as Message).data.length);
+}
+
 function aeroPipeline() {
   const decode = new FrameDecoderStream({ role: "client" });
   const messages = decode.readable.pipeThrough(new MessageAssemblerStream());
@@ -64,20 +72,29 @@ async function cases(label: string, payload: Uint8Array, count: number): Promise
   const chunk = wire(Array.from({ length: count }, () => frameOf(OPCODE.TEXT, payload)), false);
   const buffer = asBuffer(chunk);
   const group = `assemble stream text ${label}`;
-  const aero = aeroPipeline();
+  const aero = aeroStream();
+  const aeroStaged = aeroPipeline();
   const ws = wsPipeline();
   let writableChars = 0;
   const writable = wsReceiver(false, (data) => writableChars += data.toString().length);
   const expected = await aero(chunk, count);
   check(expected === (await ws(buffer, count)), `${group}: same text`);
+  check(expected === (await aeroStaged(chunk, count)), `${group}: same text, two stages`);
   writable.write(buffer);
   check(expected === writableChars, `${group}: ws Writable text`);
 
   Deno.bench({
-    name: "AeroSocket FrameDecoderStream → MessageAssemblerStream",
+    name: "AeroSocket MessageDecoderStream",
     group,
     async fn() {
       await aero(chunk, count);
+    },
+  });
+  Deno.bench({
+    name: "AeroSocket FrameDecoderStream → MessageAssemblerStream",
+    group,
+    async fn() {
+      await aeroStaged(chunk, count);
     },
   });
   Deno.bench({

@@ -21,9 +21,14 @@ export class FrameDecoderStream extends TransformStream<Uint8Array, Frame> {
   /** Creates a decoding stream; see {@linkcode FrameDecoderOptions}. */
   constructor(options: FrameDecoderOptions) {
     const decoder = createFrameDecoder({ ownsInput: true, ...options });
+    // One callback for the stream's life, not one per chunk.
+    let onFrame: (frame: Frame) => void;
     super({
-      transform(chunk, controller) {
-        decoder.push(chunk, (frame) => controller.enqueue(frame));
+      start(controller) {
+        onFrame = (frame) => controller.enqueue(frame);
+      },
+      transform(chunk) {
+        decoder.push(chunk, onFrame);
       },
       flush() {
         decoder.end();

@@ -21,6 +21,18 @@ export interface MessageAssemblerOptions {
    * @default {DEFAULT_LIMITS.maxFragments}
    */
   maxFragments?: number;
+  /**
+   * Whether the assembler may keep the payloads it is given until their message is complete: the
+   * caller does not reuse the memory under a payload after handing it over (as when the decoder's
+   * input chunks are fresh buffers, which is what `ownsInput` on the decoder means). When true,
+   * the fragments of a binary message are kept as views and joined once, with a single copy into
+   * a buffer of the exact message size, when the final fragment arrives; when false, each
+   * fragment is copied as it arrives, into a buffer grown geometrically. Text is decoded as it
+   * arrives either way.
+   *
+   * @default {false}
+   */
+  ownsInput?: boolean;
 }
 
 /** A sans-I/O message assembler (frames → messages). Created by {@linkcode createMessageAssembler}. */
@@ -72,6 +84,9 @@ export function createMessageAssembler(options: MessageAssemblerOptions = {}): M
   // A final `end()` resets the decoder, so one serves every message of the connection.
   const utf8 = createUtf8StreamDecoder();
   let buffer = _EMPTY;
+  const ownsInput = options.ownsInput ?? false;
+  // With `ownsInput`: the fragments of the binary message in progress, as given.
+  const parts: Uint8Array[] = [];
   let closeReceived = false;
 
   function fail(code: keyof typeof E, message: string, closeCode: number = 1002): never {
@@ -99,6 +114,10 @@ export function createMessageAssembler(options: MessageAssemblerOptions = {}): M
   }
 
   function appendBinary(payload: Uint8Array): void {
+    if (ownsInput) {
+      parts.push(payload);
+      return;
+    }
     if (size > buffer.length) {
       // Grow geometrically, never past the limit: one amortized copy per byte.
       const capacity = Math.min(Math.max(size, buffer.length * 2, 1024), maxMessageSize);
@@ -144,10 +163,24 @@ export function createMessageAssembler(options: MessageAssemblerOptions = {}): M
     return { type: "binary", data: frame.payload };
   }
 
+  // The fragments kept by `appendBinary`, joined (`size` bytes, within the limit: checked as each
+  // arrived).
+  function joinParts(): Uint8Array {
+    const out = new Uint8Array(size);
+    let offset = 0;
+    for (let i = 0; i < parts.length; i++) {
+      const part = parts[i]!;
+      out.set(part, offset);
+      offset += part.length;
+    }
+    parts.length = 0;
+    return out;
+  }
+
   function finish(): AssemblerEvent {
     const done: AssemblerEvent = opcode === OPCODE.TEXT
       ? { type: "text", data: text }
-      : { type: "binary", data: buffer.subarray(0, size) };
+      : { type: "binary", data: ownsInput ? joinParts() : buffer.subarray(0, size) };
     opcode = 0;
     size = 0;
     fragments = 0;
@@ -177,7 +210,8 @@ export function createMessageAssembler(options: MessageAssemblerOptions = {}): M
       return opcode !== 0;
     },
     get bufferedBytes() {
-      return opcode === OPCODE.BINARY ? buffer.length : opcode === OPCODE.TEXT ? size : 0;
+      if (opcode === OPCODE.BINARY) return ownsInput ? size : buffer.length;
+      return opcode === OPCODE.TEXT ? size : 0;
     },
     get closeReceived() {
       return closeReceived;

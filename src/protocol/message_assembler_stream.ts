@@ -6,7 +6,9 @@ import { PROTOCOL_ERROR_CODE, ProtocolError } from "./errors.ts";
 /**
  * Frames → messages and control events, as a `TransformStream` around
  * {@linkcode createMessageAssembler}. Pings and closes come out as events carrying their reply
- * frame; this stream writes nothing. Errors with a {@linkcode ProtocolError} on bad input, and
+ * frame; this stream writes nothing. The stream owns the frames written to it (`ownsInput`
+ * defaults to `true`): the fragments of a binary message are kept as given and joined with one
+ * copy when the message completes. Errors with a {@linkcode ProtocolError} on bad input, and
  * when the frames end inside a fragmented message.
  *
  * @example
@@ -23,7 +25,7 @@ import { PROTOCOL_ERROR_CODE, ProtocolError } from "./errors.ts";
 export class MessageAssemblerStream extends TransformStream<Frame, AssemblerEvent> {
   /** Creates an assembling stream; see {@linkcode MessageAssemblerOptions}. */
   constructor(options: MessageAssemblerOptions = {}) {
-    const assembler = createMessageAssembler(options);
+    const assembler = createMessageAssembler({ ownsInput: true, ...options });
     super({
       transform(frame, controller) {
         const event = assembler.push(frame);

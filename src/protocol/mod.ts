@@ -2,7 +2,8 @@
  * The sans-I/O RFC 6455 engine: frame decoding and encoding, message assembly with streaming
  * UTF-8 validation, masking, fragmentation, the opening handshake, and limits. Synchronous cores
  * (`createFrameDecoder`, `createMessageAssembler`, `encodeFrame`) with thin `TransformStream`
- * shells (`FrameDecoderStream`, `MessageAssemblerStream`, `FrameEncoderStream`).
+ * shells (`FrameDecoderStream`, `MessageAssemblerStream`, `FrameEncoderStream`, and
+ * `MessageDecoderStream`, which runs both decoding stages in one stream).
  *
  * @example Bytes → frames → messages through Web Streams
  * ```ts
@@ -42,5 +43,6 @@ export * from "./mask.ts";
 export * from "./message.ts";
 export * from "./message_assembler.ts";
 export * from "./message_assembler_stream.ts";
+export * from "./message_decoder_stream.ts";
 export * from "./opcode.ts";
 export * from "./utf8.ts";

@@ -35,9 +35,14 @@ function assertEvents(
   for (const masked of [false, true]) {
     const bytes = wire(frames, masked ? RFC_MASK : undefined);
     for (const { name, chunks } of chunkings(bytes)) {
-      const result = decodeEvents(chunks, { role: masked ? "server" : "client" }, options);
-      assert.equal(result.error, undefined, `${name}: ${result.error}`);
-      assert.deepEqual(result.out, expected, name);
+      for (const ownsInput of [false, true]) {
+        const result = decodeEvents(chunks, { role: masked ? "server" : "client" }, {
+          ...options,
+          ownsInput,
+        });
+        assert.equal(result.error, undefined, `${name}: ${result.error}`);
+        assert.deepEqual(result.out, expected, name);
+      }
     }
   }
 }
@@ -541,13 +546,63 @@ Deno.test("MessageAssembler round-trips random messages through the encoder and 
         const points = [...new Set(cuts.map((c) => c % bytes.length))]
           .filter((p) => p > 0)
           .sort((a, b) => a - b);
-        const result = decodeEvents(splitAt(bytes, points), {
-          role: masked ? "server" : "client",
-        });
-        assert.equal(result.error, undefined);
-        assert.deepEqual(result.out, expected);
+        for (const ownsInput of [false, true]) {
+          const result = decodeEvents(splitAt(bytes, points), {
+            role: masked ? "server" : "client",
+          }, { ownsInput });
+          assert.equal(result.error, undefined);
+          assert.deepEqual(result.out, expected);
+        }
       },
     ),
     { numRuns: 300 },
   );
+});
+
+Deno.test("MessageAssembler with ownsInput keeps fragments as given and joins them once", async (t) => {
+  await t.step("the joined message is a copy of exactly its size", () => {
+    const chunk = wire([
+      frame(OPCODE.BINARY, new Uint8Array([1, 2]), false),
+      frame(OPCODE.PING, "p"),
+      frame(OPCODE.CONTINUATION, new Uint8Array([3]), false),
+      frame(OPCODE.CONTINUATION, new Uint8Array([4, 5])),
+    ]);
+    const result = decodeEvents([chunk], { role: "client" }, { ownsInput: true });
+    const joined = result.out[1] as Message;
+    assert.deepEqual(joined.data, new Uint8Array([1, 2, 3, 4, 5]));
+    assert.ok(joined.data instanceof Uint8Array);
+    assert.notEqual(joined.data.buffer, chunk.buffer);
+    assert.equal(joined.data.buffer.byteLength, 5);
+  });
+  await t.step("it counts the bytes held and resets after the message", () => {
+    const assembler = createMessageAssembler({ ownsInput: true });
+    assembler.push(frame(OPCODE.BINARY, new Uint8Array(3), false));
+    assert.equal(assembler.bufferedBytes, 3);
+    assembler.push(frame(OPCODE.CONTINUATION, new Uint8Array(2), false));
+    assert.equal(assembler.bufferedBytes, 5);
+    const done = assembler.push(frame(OPCODE.CONTINUATION, new Uint8Array(1)));
+    assert.equal((done as Message).data.length, 6);
+    assert.equal(assembler.bufferedBytes, 0);
+    const next = assembler.push(frame(OPCODE.BINARY, new Uint8Array([9]), false));
+    assert.equal(next, undefined);
+    assert.deepEqual(
+      (assembler.push(frame(OPCODE.CONTINUATION, new Uint8Array([8]))) as Message).data,
+      new Uint8Array([9, 8]),
+    );
+  });
+  await t.step("the limits fail on the fragment that crosses them", () => {
+    const assembler = createMessageAssembler({ ownsInput: true, maxMessageSize: 5 });
+    assembler.push(frame(OPCODE.BINARY, new Uint8Array(3), false));
+    assert.throws(
+      () => assembler.push(frame(OPCODE.CONTINUATION, new Uint8Array(3), false)),
+      (error: unknown) => {
+        assertProtocolError(error, E.MESSAGE_TOO_BIG, 1009);
+        return true;
+      },
+    );
+    const few = createMessageAssembler({ ownsInput: true, maxFragments: 2 });
+    few.push(frame(OPCODE.BINARY, "a", false));
+    few.push(frame(OPCODE.CONTINUATION, "b", false));
+    assert.throws(() => few.push(frame(OPCODE.CONTINUATION, "c")), { closeCode: 1009 });
+  });
 });
