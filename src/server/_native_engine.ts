@@ -33,14 +33,17 @@ export class _NativeEngine<Data> {
     this.addr = this.#server.addr;
   }
 
-  /** Stops accepting; requests in flight complete. */
-  stopAccepting(): void {
-    this.#stopped ??= this.#server.shutdown();
-  }
+  /**
+   * Stops accepting WebSockets: the registry, now closing, answers upgrades with 503. `Deno.serve`
+   * itself keeps running until {@linkcode finish}, because its shutdown also ends every upgraded
+   * WebSocket at once (reported as a clean 1005), cutting short the graceful close that must
+   * deliver what was already sent and then 1001.
+   */
+  stopAccepting(): void {}
 
-  /** Waits for `Deno.serve` to finish, up to `timeout` ms. */
+  /** Stops `Deno.serve` once the WebSockets are closed, waiting up to `timeout` ms. */
   async finish(timeout: number): Promise<void> {
-    this.stopAccepting();
+    this.#stopped ??= this.#server.shutdown();
     let timer: ReturnType<typeof setTimeout> | undefined;
     const deadline = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeout)));
     await Promise.race([this.#stopped, deadline]);
