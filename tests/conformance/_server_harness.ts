@@ -183,7 +183,7 @@ export const nativeHarness: Harness = serverHarness(
   "native",
   {
     backpressure: false,
-    slowConsumer: false,
+    slowConsumer: true,
     readAhead: false,
     keepalive: false,
     limits: false,
@@ -195,7 +195,6 @@ export const nativeHarness: Harness = serverHarness(
   },
   {
     backpressure: "Deno's WebSocket buffers every send and every message it reads",
-    slowConsumer: "Deno's WebSocket reports bufferedAmount only after its writes",
     readAhead: "Deno's WebSocket cannot pause reading",
     keepalive: "Deno's WebSocket pings with whole-second idle timeouts and cannot be timed",
     limits: "Deno's WebSocket applies its own fixed frame and message limits",
