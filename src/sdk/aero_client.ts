@@ -83,7 +83,17 @@ interface _Call {
   cleanup(): void;
 }
 
+/**
+ * What {@linkcode AeroClient.subscribe} returns: call it to unsubscribe. `ready` resolves once
+ * the server confirmed the subscription (messages published after that are delivered), and
+ * rejects with an {@linkcode RpcError} when the server refused it.
+ */
+export type Subscription = (() => void) & { readonly ready: Promise<void> };
+
 interface _Subscription {
+  ready: Promise<void>;
+  confirm(): void;
+  refuse(error: unknown): void;
   handlers: Set<(data: never, info: DeliveryInfo) => void>;
   // A `subscribed` answer arrived on some connection: a later reconnection is a recovery.
   active: boolean;
@@ -234,16 +244,16 @@ export class AeroClient<S extends ClientSchema = ClientSchema> implements AsyncD
   subscribe<T extends TopicOf<S>>(
     topic: T,
     handler: (data: TopicData<S, T>, info: DeliveryInfo) => void,
-  ): () => void {
+  ): Subscription {
     if (!isTopicPattern(topic)) throw new TypeError(`Cannot subscribe: invalid topic ${topic}`);
     let sub = this.#subs.get(topic);
     if (sub === undefined) {
-      this.#subs.set(topic, sub = { handlers: new Set(), active: false });
+      this.#subs.set(topic, sub = _subscription());
       if (this.#state === CLIENT_STATE.OPEN) this.#sendSubscribe(topic, false);
     }
     const entry = handler as (data: never, info: DeliveryInfo) => void;
     sub.handlers.add(entry);
-    return () => {
+    const unsubscribe = () => {
       if (!sub.handlers.delete(entry) || sub.handlers.size > 0) return;
       if (this.#subs.get(topic) !== sub) return;
       this.#subs.delete(topic);
@@ -252,6 +262,7 @@ export class AeroClient<S extends ClientSchema = ClientSchema> implements AsyncD
         this.#send({ type: "unsubscribe", id: this.#id(), topic });
       }
     };
+    return Object.assign(unsubscribe, { ready: sub.ready });
   }
 
   /**
@@ -822,6 +833,13 @@ export class AeroClient<S extends ClientSchema = ClientSchema> implements AsyncD
     const sub = this.#pendingSubs.get(id);
     if (sub !== undefined && envelope.type === "error") {
       this.#pendingSubs.delete(id);
+      const refused = this.#subs.get(sub.topic);
+      // Refused for good (bad topic, forbidden): it is not sent again on reconnection.
+      if (refused !== undefined && !refused.active) {
+        this.#subs.delete(sub.topic);
+        const error = envelope.error as ErrorBody;
+        refused.refuse(new RpcError(String(error?.code), String(error?.message)));
+      }
       this.#resuming?.waiting.delete(sub.topic);
       this.#maybeResumed();
       this.#emit("error", envelope.error as ErrorBody);
@@ -859,6 +877,7 @@ export class AeroClient<S extends ClientSchema = ClientSchema> implements AsyncD
     const sub = this.#subs.get(topic);
     if (sub === undefined) return;
     sub.active = true;
+    sub.confirm();
     let outcome: RecoveryEvent["reason"] | undefined;
     if (typeof envelope.epoch === "string" && typeof envelope.offset === "number") {
       const position = { epoch: envelope.epoch, offset: envelope.offset };
@@ -936,6 +955,18 @@ export class AeroClient<S extends ClientSchema = ClientSchema> implements AsyncD
     if (set === undefined) return;
     for (const listener of [...set]) _guard(() => listener(payload as never));
   }
+}
+
+function _subscription(): _Subscription {
+  let confirm!: () => void;
+  let refuse!: (error: unknown) => void;
+  const ready = new Promise<void>((resolve, reject) => {
+    confirm = resolve;
+    refuse = reject;
+  });
+  // Observed here so that an application that never looks at `ready` gets no unhandled rejection.
+  ready.catch(() => {});
+  return { ready, confirm, refuse, handlers: new Set(), active: false };
 }
 
 // A dialer that ignores its signal must not hold the client up: a late connection is closed.
