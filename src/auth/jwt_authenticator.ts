@@ -1,5 +1,6 @@
 import {
   createRemoteJWKSet,
+  type CryptoKey as JoseCryptoKey,
   errors,
   type JWTHeaderParameters,
   type JWTPayload,
@@ -29,10 +30,20 @@ export const JWT_ALGORITHMS = [
 /** One of {@linkcode JWT_ALGORITHMS}. */
 export type JwtAlgorithm = (typeof JWT_ALGORITHMS)[number];
 
+/**
+ * A Web Crypto `CryptoKey`, typed structurally so that Deno's and Node.js's definitions both fit.
+ */
+export interface WebCryptoKey {
+  /** The key's algorithm (`RSASSA-PKCS1-v1_5`, `RSA-PSS`, `ECDSA`, `Ed25519`, `HMAC`). */
+  readonly algorithm: { readonly name: string };
+  /** `"public"`, `"private"` or `"secret"`. */
+  readonly type: string;
+}
+
 /** A verification key: a `CryptoKey`, or the raw secret of an HMAC key. */
 export interface JwtKey {
   /** Public key (RSA, RSA-PSS, ECDSA, Ed25519) or HMAC key; raw bytes mean an HMAC secret. */
-  key: CryptoKey | Uint8Array;
+  key: WebCryptoKey | Uint8Array;
   /** Key id; required when there is more than one key, matched against the token's `kid`. */
   kid?: string;
 }
@@ -63,7 +74,7 @@ export interface JwtAuthenticatorOptions {
 
 // Algorithms a key may verify, from its type: this is what stops algorithm confusion (an RSA
 // public key used as an HMAC secret) whatever `algorithms` says.
-function _familyOf(key: CryptoKey | Uint8Array): readonly string[] {
+function _familyOf(key: WebCryptoKey | Uint8Array): readonly string[] {
   if (key instanceof Uint8Array) return ["HS256", "HS384", "HS512"];
   switch (key.algorithm.name) {
     case "HMAC":
@@ -164,7 +175,7 @@ function _keyResolver(
       if (!_familyOf(local.key).includes(header.alg) || !algorithms.includes(header.alg)) {
         throw new errors.JOSEAlgNotAllowed(`"alg" (Algorithm) Header Parameter value not allowed`);
       }
-      return local.key;
+      return local.key as JoseCryptoKey | Uint8Array;
     }
     // A JWKS only ever holds public keys here: a symmetric `alg` would turn one into a secret.
     if (remote === undefined || header.alg.startsWith("HS")) {

@@ -11,7 +11,7 @@ const NOW = Date.UTC(2030, 0, 1);
 const context = { request: new Request("http://127.0.0.1/"), ip: "127.0.0.1", now: NOW };
 
 function sign(
-  key: CryptoKey | Uint8Array,
+  key: Parameters<SignJWT["sign"]>[0],
   alg: string,
   claims: Record<string, unknown> = {},
   header: Record<string, unknown> = {},
