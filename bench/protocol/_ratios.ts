@@ -68,6 +68,23 @@ for (const [group, { file, rows }] of groups) {
       `**${ratio.toFixed(2)}**${mark} |`,
   );
 }
+// Every other row, against the same baseline: variants and references shown for context.
+const context = [
+  "| group | row | time | ws (baseline) ÷ row |",
+  "| --- | --- | ---: | ---: |",
+];
+for (const [group, { rows }] of groups) {
+  const base = rows.find((r) => r.baseline);
+  const headline = rows.find((r) => r.name.startsWith("AeroSocket"));
+  if (base === undefined) continue;
+  for (const row of rows) {
+    if (row === base || row === headline) continue;
+    context.push(
+      `| ${group} | ${row.name} | ${time(avg(row))} | ${(avg(base) / avg(row)).toFixed(2)} |`,
+    );
+  }
+}
 console.log(`Runtime: ${report.runtime}; CPU: ${report.cpu}\n`);
 console.log(lines.join("\n"));
-console.log(`\n${groups.size} groups, ${slower} where AeroSocket is slower.`);
+console.log(`\n${groups.size} groups, ${slower} where AeroSocket is slower.\n`);
+console.log(context.join("\n"));
