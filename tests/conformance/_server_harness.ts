@@ -198,7 +198,7 @@ export const nativeHarness: Harness = serverHarness(
     readAhead: "Deno's WebSocket cannot pause reading",
     keepalive: "Deno's WebSocket pings with whole-second idle timeouts and cannot be timed",
     limits: "Deno's WebSocket applies its own fixed frame and message limits",
-    protocolErrors: "Deno's WebSocket drops the TCP connection without the close code",
+    protocolErrors: "Deno's WebSocket drops the TCP connection without a close frame, or hangs",
     registeredCloseCodes: "Deno's WebSocket fails the connection on close code 1014",
     closeTimeout: "Deno's WebSocket cannot drop a socket whose peer never answers its close",
   },
