@@ -345,7 +345,13 @@ export class AeroClient<S extends ClientSchema = ClientSchema> implements AsyncD
     if (!isTopicName(topic)) throw new TypeError(`Cannot join: invalid topic ${topic}`);
     this.#joins.set(topic, data);
     if (this.#state !== CLIENT_STATE.OPEN) return;
-    await this.#call(this.#joinEnvelope(topic, data), {}, false);
+    try {
+      await this.#call(this.#joinEnvelope(topic, data), {}, false);
+    } catch (error) {
+      // Refused (forbidden, bad topic): do not join again on every reconnection.
+      if (error instanceof RpcError && !_TRANSIENT.has(error.code)) this.#joins.delete(topic);
+      throw error;
+    }
   }
 
   /** Leaves presence in `topic`. Resolves once the server confirmed, or at once while disconnected. */
@@ -956,6 +962,8 @@ export class AeroClient<S extends ClientSchema = ClientSchema> implements AsyncD
     for (const listener of [...set]) _guard(() => listener(payload as never));
   }
 }
+
+const _TRANSIENT = new Set(["timeout", "unavailable", "cancelled"]);
 
 function _subscription(): _Subscription {
   let confirm!: () => void;
