@@ -9,6 +9,7 @@ import type {
 } from "./broker.ts";
 import type { PresenceMember } from "./envelope.ts";
 import { hasWildcard, matchTopic } from "./topic.ts";
+import { _logError } from "./_logger.ts";
 
 /** Options for {@linkcode MemoryBroker}. */
 export interface MemoryBrokerOptions {
@@ -20,7 +21,12 @@ export interface MemoryBrokerOptions {
   epoch?: string;
   /** Clock for message times and history age. @default {Date.now} */
   now?: () => number;
-  /** Receives errors thrown by subscription listeners. @default {console.error} */
+  /**
+   * Receives errors thrown by subscription listeners.
+   *
+   * @default {undefined} (logged through LogTape as errors under `["aero", "messaging"]`, which
+   * is silent unless the application configures LogTape)
+   */
   onListenerError?: (error: unknown) => void;
 }
 
@@ -114,7 +120,8 @@ export class MemoryBroker implements Broker {
       throw new RangeError("Cannot create broker: epoch must be 1 to 64 characters");
     }
     this.#now = options.now ?? Date.now;
-    this.#onListenerError = options.onListenerError ?? ((error) => console.error(error));
+    this.#onListenerError = options.onListenerError ??
+      ((error) => _logError("broker listener", error));
   }
 
   /** The epoch of every topic of this broker. */

@@ -1,6 +1,7 @@
 import type { WebSocketConnection } from "../connection/websocket_connection.ts";
 import type { Broker } from "./broker.ts";
 import type { AeroProtocol, Codec } from "./codec.ts";
+import { _logError } from "./_logger.ts";
 
 /** An undeliverable message, as given to {@linkcode RouterOptions.onDeadLetter}. */
 export type DeadLetter =
@@ -77,7 +78,12 @@ export interface RouterOptions {
   authorize?: (context: AuthorizeContext) => boolean | Promise<boolean>;
   /** Receives messages that could not be delivered. @default {undefined} */
   onDeadLetter?: (letter: DeadLetter) => void;
-  /** Receives unexpected errors of handlers and hooks. @default {console.error} */
+  /**
+   * Receives unexpected errors of handlers and hooks.
+   *
+   * @default {undefined} (logged through LogTape as errors under `["aero", "messaging"]`, which
+   * is silent unless the application configures LogTape)
+   */
   onError?: (error: unknown) => void;
   /** Largest envelope accepted, in encoded bytes. @default {1_048_576} */
   maxEnvelopeSize?: number;
@@ -124,7 +130,7 @@ export function _resolveRouterOptions(options: RouterOptions): _ResolvedRouterOp
     onConnect: options.onConnect,
     authorize: options.authorize,
     onDeadLetter: options.onDeadLetter,
-    onError: options.onError ?? ((error) => console.error(error)),
+    onError: options.onError ?? ((error) => _logError("router", error)),
     maxEnvelopeSize: options.maxEnvelopeSize ?? 1024 * 1024,
     connectTimeout: options.connectTimeout ?? 10_000,
     maxErrors: options.maxErrors ?? 10,
