@@ -26,6 +26,7 @@ $("send").addEventListener("submit", (event) => {
   const text = $("text").value;
   if (text.trim() === "") return;
   $("text").value = "";
+  lastTypingSent = 0; // the next keystroke starts a new typing notice
   // While disconnected the request waits in the offline queue and goes out on reconnection.
   client.request("chat.send", { room, text }).catch((error) =>
     notice(`Not sent: ${error.message}`)
