@@ -2,6 +2,7 @@ import type { BrokerEvent } from "./broker.ts";
 import type { Codec } from "./codec.ts";
 import type { ServerEnvelope } from "./envelope.ts";
 import type { DeadLetter } from "./router_options.ts";
+import { _trackReceived } from "./_received.ts";
 import { _prepare, type _Prepared, _write } from "./_prepared.ts";
 import type { _RouterState } from "./_router_state.ts";
 import type { _Held, _Session } from "./_session.ts";
@@ -16,8 +17,10 @@ export function _onBrokerEvent(state: _RouterState, event: BrokerEvent): void {
   if (targets === undefined || targets.size === 0) return;
   let envelope: ServerEnvelope;
   let offset: number | undefined;
+  let epoch: string | undefined;
   if (event.type === "message") {
-    const { epoch, data } = event.message;
+    const { data } = event.message;
+    epoch = event.message.epoch;
     offset = event.message.offset;
     envelope = { type: "message", topic, epoch, offset, data };
   } else {
@@ -27,7 +30,7 @@ export function _onBrokerEvent(state: _RouterState, event: BrokerEvent): void {
   for (const session of targets) {
     let bytes = prepared.get(session.codec);
     if (bytes === undefined) prepared.set(session.codec, bytes = _prepare(session.codec, envelope));
-    const item: _Held = { type: envelope.type, topic, offset, prepared: bytes };
+    const item: _Held = { type: envelope.type, topic, offset, epoch, prepared: bytes };
     if (session.holding === 0) _deliver(state, session, item);
     else if (session.held.length < state.options.maxHeldMessages) session.held.push(item);
     else state.fatal(session, 1013, "too many held messages");
@@ -36,7 +39,14 @@ export function _onBrokerEvent(state: _RouterState, event: BrokerEvent): void {
 
 /** @internal Writes one delivery; a refusal by the slow-consumer policy is a dead letter. */
 export function _deliver(state: _RouterState, session: _Session, item: _Held): void {
-  if (_write(session.conn, item.prepared) !== "refused") return;
+  const written = _write(session.conn, item.prepared);
+  if (written === "sent") {
+    if (session.patterns > 0 && item.epoch !== undefined) {
+      _trackReceived(session, item.topic, item.epoch, item.offset!);
+    }
+    return;
+  }
+  if (written === "closed") return;
   const letter: DeadLetter = {
     reason: "slow_consumer",
     session: session.id,

@@ -1,5 +1,6 @@
 import type { BrokerSubscription } from "./broker.ts";
 import { hasWildcard, matchTopic } from "./topic.ts";
+import { _forgetReceived } from "./_received.ts";
 import type { _Session } from "./_session.ts";
 
 /**
@@ -18,7 +19,9 @@ export class _Fanout {
 
   /** Adds `session` under `subscription`; resolves once the broker delivers for it. */
   async add(session: _Session, subscription: string): Promise<void> {
-    const index = hasWildcard(subscription) ? this.#patterns : this.#exact;
+    const wildcard = hasWildcard(subscription);
+    const index = wildcard ? this.#patterns : this.#exact;
+    if (wildcard && !session.subscriptions.has(subscription)) session.patterns++;
     let sessions = index.get(subscription);
     const first = sessions === undefined;
     if (sessions === undefined) index.set(subscription, sessions = new Set());
@@ -29,8 +32,11 @@ export class _Fanout {
 
   /** Removes `session` from `subscription`. */
   remove(session: _Session, subscription: string): void {
-    session.subscriptions.delete(subscription);
-    const index = hasWildcard(subscription) ? this.#patterns : this.#exact;
+    const wildcard = hasWildcard(subscription);
+    if (session.subscriptions.delete(subscription) && wildcard && --session.patterns === 0) {
+      _forgetReceived(session);
+    }
+    const index = wildcard ? this.#patterns : this.#exact;
     const sessions = index.get(subscription);
     if (sessions === undefined || !sessions.delete(session) || sessions.size > 0) return;
     index.delete(subscription);

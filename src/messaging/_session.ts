@@ -2,6 +2,7 @@ import type { WebSocketConnection } from "../connection/websocket_connection.ts"
 import type { Codec } from "./codec.ts";
 import type { EnvelopeId, ServerEnvelope } from "./envelope.ts";
 import type { RpcError } from "./errors.ts";
+import type { _Run } from "./_received.ts";
 import { _prepare, type _Prepared, _write, type _WriteResult } from "./_prepared.ts";
 
 /** @internal A delivery held while the session sets up subscriptions. */
@@ -9,6 +10,8 @@ export interface _Held {
   type: string;
   topic: string;
   offset: number | undefined;
+  /** Epoch of a `message` delivery. */
+  epoch: string | undefined;
   prepared: _Prepared;
 }
 
@@ -37,6 +40,12 @@ export class _Session {
   /** Subscribe operations in progress; deliveries are held while it is above 0. */
   holding = 0;
   held: _Held[] = [];
+  /** Pattern subscriptions among `subscriptions`. */
+  patterns = 0;
+  /** Offsets received per topic while `patterns` is above 0 (see `_received.ts`). */
+  readonly received = new Map<string, _Run>();
+  /** Whether `received` forgot a topic because of its bound. */
+  receivedOverflow = false;
   /** Latest offset covered by recovered history, per topic, for the current hold. */
   readonly covered = new Map<string, number>();
 

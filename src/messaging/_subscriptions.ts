@@ -3,6 +3,7 @@ import { ERROR_CODE } from "./errors.ts";
 import { hasWildcard, isTopicPattern } from "./topic.ts";
 import { _deliver, _release } from "./_deliver.ts";
 import { _prepare } from "./_prepared.ts";
+import { _overlap } from "./_received.ts";
 import type { _RouterState } from "./_router_state.ts";
 import type { _Session } from "./_session.ts";
 
@@ -80,24 +81,36 @@ export async function _subscribe(
       if (id !== undefined) session.send({ type: "subscribed", id, topic });
       return;
     }
+    const overlap = since === undefined ? undefined : _overlap(session, topic, since);
     const history = await state.broker.history(
       topic,
       since === undefined ? { limit: 0 } : { since },
     );
     if (session.closed) return;
     const { epoch, offset } = history.position;
+    let messages = history.messages;
+    let recovered = history.recovered;
+    if (overlap !== undefined) {
+      // One delivery per connection per publication (PROTOCOL.md §7): skip what the pattern
+      // already delivered; what lies before it cannot come after it without breaking order.
+      messages = messages.filter((m) => m.offset > overlap.after);
+      const next = messages[0]?.offset ?? offset + 1;
+      recovered = overlap.complete && epoch === since!.epoch &&
+        next === Math.min(overlap.after, offset) + 1;
+    }
     if (id !== undefined) {
       const reply: ServerEnvelope = { type: "subscribed", id, topic, epoch, offset };
-      if (since !== undefined) reply.recovered = history.recovered;
+      if (since !== undefined) reply.recovered = recovered;
       session.send(reply);
     }
     if (since === undefined) return;
-    for (const m of history.messages) {
+    for (const m of messages) {
       const envelope = { type: "message", topic, epoch: m.epoch, offset: m.offset, data: m.data };
       _deliver(state, session, {
         type: "message",
         topic,
         offset: m.offset,
+        epoch: m.epoch,
         prepared: _prepare(session.codec, envelope),
       });
     }
