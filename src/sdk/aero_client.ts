@@ -174,6 +174,7 @@ export class AeroClient<S extends ClientSchema = ClientSchema> implements AsyncD
   // The established connection application traffic goes to.
   #conn: WebSocketConnection | undefined;
   #sessionResumed = false;
+  #connectId: EnvelopeId | undefined;
   #codec: Codec | undefined;
   #nextId = 1;
   #session: string | undefined;
@@ -514,7 +515,7 @@ export class AeroClient<S extends ClientSchema = ClientSchema> implements AsyncD
   ): Promise<{ session: string } | { error: RpcError }> {
     let data = this.#options.connectData;
     if (typeof data === "function") data = await data();
-    const id = this.#id();
+    const id = this.#connectId = this.#id();
     const envelope: ClientEnvelope = { type: "connect", id };
     if (this.#resumeToken !== undefined) envelope.resume = this.#resumeToken;
     if (data !== undefined) envelope.data = data;
@@ -811,7 +812,10 @@ export class AeroClient<S extends ClientSchema = ClientSchema> implements AsyncD
 
   #dispatch(conn: WebSocketConnection, envelope: Record<string, unknown>): void {
     if (conn !== this.#live) return;
-    const id = envelope.id as EnvelopeId | undefined;
+    // The one `welcome` of a connection answers its `connect`, whether or not it echoes the id.
+    const id = (envelope.type === "welcome" ? this.#connectId : envelope.id) as
+      | EnvelopeId
+      | undefined;
     switch (envelope.type) {
       case "message":
         return this.#deliver(envelope);
