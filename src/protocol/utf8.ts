@@ -16,9 +16,17 @@ const _fatal = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
  * ```
  */
 export function isValidUtf8(bytes: Uint8Array): boolean {
-  // Validating in JavaScript skips building a string, and the platform call's fixed cost.
+  // Long input: the platform's replacing decoder is faster than any JavaScript loop, even though
+  // it builds a string (see `decodeUtf8` for why no U+FFFD means valid input). Short input, or
+  // text holding a U+FFFD: validating in JavaScript skips the string and the call's fixed cost.
+  if (bytes.length >= _PLATFORM_MIN && _replacing.decode(bytes).indexOf("\uFFFD") === -1) {
+    return true;
+  }
   return _validUntil(bytes, bytes.length) === bytes.length;
 }
+
+// From this many bytes on, validating through the platform decoder is faster.
+const _PLATFORM_MIN = 4096;
 
 /**
  * Decodes `bytes` as UTF-8, failing with a 1007 {@linkcode ProtocolError} on the first invalid
@@ -41,12 +49,19 @@ export function decodeUtf8(bytes: Uint8Array): string {
     const text = _decodeShort(bytes);
     if (text !== undefined) return text;
   }
+  // The replacing decoder takes the platform's fast path (the fatal one does not), and it outputs
+  // U+FFFD only for an invalid sequence or an encoded U+FFFD (EF BF BD): without one in the text,
+  // the input was valid. With one, the fatal decoder decides.
+  const text = _replacing.decode(bytes);
+  if (text.indexOf("\uFFFD") === -1) return text;
   try {
     return _fatal.decode(bytes);
   } catch (cause) {
     throw _invalid(cause);
   }
 }
+
+const _replacing = new TextDecoder("utf-8", { ignoreBOM: true });
 
 const _SHORT = 64;
 const _fromCharCode = String.fromCharCode;

@@ -211,3 +211,16 @@ Deno.test("isValidUtf8 agrees with the platform decoder on long input at any off
     assert.equal(isValidUtf8(cut), platform(cut) !== undefined, `cut at ${at}`);
   }
 });
+
+Deno.test("decodeUtf8 and isValidUtf8 keep an encoded U+FFFD and reject long invalid text", () => {
+  const long = "κόσμε ".repeat(500); // Over 4 KiB: the platform decoder's path.
+  const withReplacement = new TextEncoder().encode(`${long}\uFFFD${long}`);
+  assert.equal(decodeUtf8(withReplacement), `${long}\uFFFD${long}`);
+  assert.equal(isValidUtf8(withReplacement), true);
+  const invalid = new TextEncoder().encode(long + long);
+  invalid[5000] = 0xff;
+  assert.throws(() => decodeUtf8(invalid), { code: E.INVALID_UTF8, closeCode: 1007 });
+  assert.equal(isValidUtf8(invalid), false);
+  const surrogate = Uint8Array.from([...new TextEncoder().encode(long), 0xed, 0xa0, 0x80]);
+  assert.throws(() => decodeUtf8(surrogate), { code: E.INVALID_UTF8, closeCode: 1007 });
+});
