@@ -28,6 +28,7 @@ export function _onBrokerEvent(state: _RouterState, event: BrokerEvent): void {
   }
   const prepared = new Map<Codec, _Prepared>();
   for (const session of targets) {
+    if (session.plain && offset === undefined) continue; // Presence events are aero-only.
     let bytes = prepared.get(session.codec);
     if (bytes === undefined) prepared.set(session.codec, bytes = _prepare(session.codec, envelope));
     const item: _Held = { type: envelope.type, topic, offset, epoch, prepared: bytes };

@@ -171,7 +171,8 @@ async function _onPublish(
   }
 }
 
-async function _cleanup(state: _RouterState, session: _Session): Promise<void> {
+/** @internal Releases a closed session: requests, subscriptions, presence. */
+export async function _cleanup(state: _RouterState, session: _Session): Promise<void> {
   session.closed = true;
   session.held = [];
   _cancelRequests(session);

@@ -120,7 +120,7 @@ export function _request(
   timeoutOption: number | undefined,
 ): Promise<unknown> {
   const target = state.sessions.get(id);
-  if (target === undefined) {
+  if (target === undefined || target.plain) {
     state.deadLetter({ reason: "rpc_unavailable", session: id, method, data });
     return Promise.reject(
       new RpcError(ERROR_CODE.UNAVAILABLE, `Cannot call ${method}: session is not connected`),

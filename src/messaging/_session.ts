@@ -29,6 +29,8 @@ export class _Session {
   readonly codec: Codec;
   id = "";
   connected = false;
+  /** A plain (non-`aero`) connection: it receives bare message data and nothing else. */
+  plain = false;
   closed = false;
   errors = 0;
   readonly subscriptions = new Set<string>();

@@ -1,4 +1,5 @@
 import type { WebSocketConnection } from "../connection/websocket_connection.ts";
+import type { Message } from "../protocol/message.ts";
 import type { PublishResult } from "./broker.ts";
 import type { PresenceMember } from "./envelope.ts";
 import type { RpcHandler, RpcMiddleware } from "./rpc.ts";
@@ -6,10 +7,25 @@ import type { RouterOptions } from "./router_options.ts";
 import { isTopicName, isTopicPattern } from "./topic.ts";
 import { _onBrokerEvent } from "./_deliver.ts";
 import { _handleConnection, _publish } from "./_inbound.ts";
+import { _attachConnection } from "./_plain.ts";
 import { _join, _leave } from "./_presence.ts";
 import { _RouterState } from "./_router_state.ts";
 import { _request } from "./_rpc_methods.ts";
 import { _subscribe } from "./_subscriptions.ts";
+
+/** Options for {@linkcode Router.attach}. */
+export interface AttachOptions {
+  /** Topics and patterns the connection is subscribed to from the start. @default {[]} */
+  topics?: readonly string[];
+  /**
+   * Receives every message the connection sends, one at a time and in order (the next is read
+   * once the returned promise settles), with the connection's session id — to publish it, for
+   * example. Errors go to {@linkcode RouterOptions.onError}.
+   *
+   * @default {undefined} (messages are ignored)
+   */
+  onMessage?: (message: Message, session: string) => unknown;
+}
 
 /** Options for {@linkcode Router.request}. */
 export interface RequestOptions {
@@ -89,6 +105,46 @@ export class Router implements AsyncDisposable {
       );
     }
     return _handleConnection(this.#state, conn, codec);
+  }
+
+  /**
+   * Mounts a plain (non-`aero`) connection: it becomes a session subscribed to `topics` (more
+   * can be added with {@linkcode subscribe} or {@linkcode join}) that receives the bare `data` of
+   * each publication — strings as text messages, bytes as binary ones, other values as JSON text
+   * — and no other envelope. Publications are still encoded once for every plain subscriber.
+   * Resolves when the connection closes and its subscriptions are released.
+   *
+   * @example A plain WebSocket client receives published data as is
+   * ```ts
+   * import { Connection } from "@aero/socket";
+   * import { createRouter } from "@aero/socket/messaging";
+   * import { createTransportPair } from "@aero/socket/testing";
+   * import assert from "node:assert/strict";
+   *
+   * await using router = createRouter();
+   * const [a, b] = createTransportPair();
+   * const done = router.attach(new Connection(a, { role: "server" }), {
+   *   topics: ["news"],
+   *   onMessage: (message) => router.publish("news", message.data),
+   * });
+   * const client = new Connection(b, { role: "client" });
+   * const messages = client[Symbol.asyncIterator]();
+   * client.send("published by a plain client");
+   * assert.equal((await messages.next()).value.data, "published by a plain client");
+   * await router.publish("news", { n: 1 });
+   * assert.equal((await messages.next()).value.data, '{"n":1}');
+   * client.close();
+   * await done;
+   * ```
+   */
+  attach(conn: WebSocketConnection, options: AttachOptions = {}): Promise<void> {
+    const topics = options.topics ?? [];
+    for (const topic of topics) {
+      if (!isTopicPattern(topic)) {
+        return Promise.reject(new TypeError(`Cannot attach connection: invalid topic "${topic}"`));
+      }
+    }
+    return _attachConnection(this.#state, conn, { topics, onMessage: options.onMessage });
   }
 
   /**
