@@ -16,10 +16,12 @@
  */
 export * from "./aero_client.ts";
 export * from "./backoff.ts";
+export * from "./call_options.ts";
 export * from "./circuit_breaker.ts";
 export * from "./client_options.ts";
 export * from "./client_state.ts";
 export * from "./clock.ts";
 export * from "./offline_queue.ts";
 export * from "./schema.ts";
+export * from "./subscription.ts";
 export * from "./wire_types.ts";
