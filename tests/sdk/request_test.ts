@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { createRouter, MemoryBroker } from "../../src/messaging/mod.ts";
+import { CBOR_CODEC, createRouter, MemoryBroker, MSGPACK_CODEC } from "../../src/messaging/mod.ts";
 import { AeroClient, createManualClock, RpcError } from "../../src/sdk/mod.ts";
 import { RouterNetwork, scriptedDialer } from "./_helpers.ts";
 
@@ -154,4 +154,27 @@ Deno.test("AeroClient.onRequest answers the server's requests; unknown methods g
     (error) => error instanceof RpcError && error.code === "method_not_found",
   );
   await client.close();
+});
+
+Deno.test("AeroClient speaks MessagePack and CBOR when given those codecs", async () => {
+  await using router = createRouter({ broker: new MemoryBroker() });
+  router.method("echo", ({ data }) => data);
+  for (const codec of [MSGPACK_CODEC, CBOR_CODEC]) {
+    const net = new RouterNetwork(router);
+    const client = new AeroClient("ws://test/", {
+      codecs: [codec],
+      keepalive: false,
+      onlineEvents: null,
+      dial: net.dial,
+    });
+    const bytes = new Uint8Array([0, 1, 255]);
+    assert.deepEqual(await client.request("echo", { bytes }), { bytes });
+    const received = new Promise((resolve) => {
+      client.subscribe("bin", (data) => resolve(data)).ready.then(() =>
+        client.publish("bin", bytes)
+      );
+    });
+    assert.deepEqual(await received, bytes);
+    await client.close();
+  }
 });
