@@ -136,3 +136,17 @@ Deno.test("importing the root module loads no OpenTelemetry SDK", async () => {
   assert.ok(specifiers.some((s) => s.includes("@opentelemetry/api")));
   assert.ok(!specifiers.some((s) => /sdk-metrics|sdk-trace|@opentelemetry\/core/.test(s)));
 });
+
+Deno.test("the Grafana dashboard uses exactly the metric names ServerMetrics renders", async () => {
+  const dashboard = await Deno.readTextFile(
+    new URL("../../deploy/grafana/aero.json", import.meta.url),
+  );
+  const used = new Set(
+    [...dashboard.matchAll(/aero_[a-z_]+/g)].map(([name]) =>
+      name.replace(/_(bucket|sum|count)$/, "")
+    ),
+  );
+  const rendered = new Set(new ServerMetrics().collect().map((family) => family.name));
+  assert.deepEqual([...used].filter((name) => !rendered.has(name)), []);
+  assert.deepEqual([...rendered].filter((name) => !used.has(name)), []);
+});
