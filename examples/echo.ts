@@ -71,13 +71,18 @@ const server = serve(options, async (conn) => {
 });
 console.log(`echo server (${server.engine} engine) listening on ${server.url}`);
 using _lag = monitorEventLoop(metrics);
-serveOps({
-  port: opsPort,
-  hostname: values.hostname,
-  metrics,
-  health: new Health().watch(server),
-  onListen: (addr) => console.log(`/metrics, /healthz, /readyz on port ${addr.port}`),
-});
+try {
+  serveOps({
+    port: opsPort,
+    hostname: values.hostname,
+    metrics,
+    health: new Health().watch(server),
+    onListen: (addr) => console.log(`/metrics, /healthz, /readyz on port ${addr.port}`),
+  });
+} catch (error) {
+  // The echo service still runs (benchmarks may start several); say why the probes are missing.
+  console.error(`Cannot serve /metrics, /healthz, /readyz on port ${opsPort}: ${error}`);
+}
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   Deno.addSignalListener(signal, () => server.shutdown().then(() => Deno.exit(0)));
