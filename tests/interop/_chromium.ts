@@ -1,58 +1,11 @@
 // Debian's Chromium, driven by playwright-core, as a WebSocket client of our server. The page is
 // served by the server's own `fetch` handler; the WebSocket runs inside it.
 import assert from "node:assert/strict";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import type { CloseReport } from "./_deno_websocket.ts";
 import { within } from "./_util.ts";
 
-/** Where Debian installs Chromium. A downloaded browser is never used. */
-export const CHROMIUM_PATH = "/usr/bin/chromium";
-
-/** Whether tests run in CI, where a missing Chromium must fail rather than skip. */
-export const IN_CI = ["true", "1"].includes(Deno.env.get("CI")?.toLowerCase() ?? "");
-
-/** Whether Debian's Chromium is installed. */
-export const HAS_CHROMIUM = (() => {
-  try {
-    return Deno.statSync(CHROMIUM_PATH).isFile;
-  } catch {
-    return false;
-  }
-})();
-
-/** `ignore` for the Chromium tests: skip only on a machine without Chromium and outside CI. */
-export const SKIP_CHROMIUM = !HAS_CHROMIUM && !IN_CI;
-if (SKIP_CHROMIUM) {
-  console.warn(
-    `Chromium interop tests skipped: ${CHROMIUM_PATH} not found (install Debian's chromium; ` +
-      `with CI=true they fail instead).`,
-  );
-}
-
-/** Launches Chromium headless; fails loudly when it is missing. */
-export async function launchChromium(): Promise<Browser> {
-  assert.ok(
-    HAS_CHROMIUM,
-    `${CHROMIUM_PATH} is missing: the Chromium interop tests need Debian's chromium package`,
-  );
-  return await within(
-    chromium.launch({
-      executablePath: CHROMIUM_PATH,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--no-first-run",
-        "--disable-quic",
-        "--disable-sync",
-      ],
-      timeout: 15_000,
-    }),
-    "launching Chromium",
-    20_000,
-  );
-}
+export { CHROMIUM_PATH, HAS_CHROMIUM, IN_CI, launchChromium, SKIP_CHROMIUM } from "../_chromium.ts";
 
 /**
  * The page served at `/`. Its script opens WebSockets to the same host and runs round trips, so

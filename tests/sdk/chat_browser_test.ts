@@ -5,22 +5,11 @@
 // missed, in order and without duplicates, and what it sent while offline reaches the other.
 // Writes a screenshot to test-results/chat.png.
 import assert from "node:assert/strict";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
+import { launchChromium, SKIP_CHROMIUM } from "../_chromium.ts";
 import { startChat } from "../../examples/chat.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
 const SCREENSHOT = new URL("../../test-results/chat.png", import.meta.url);
-const IN_CI = ["true", "1"].includes(Deno.env.get("CI")?.toLowerCase() ?? "");
-const HAS_CHROMIUM = (() => {
-  try {
-    return Deno.statSync(CHROMIUM).isFile;
-  } catch {
-    return false;
-  }
-})();
-if (!HAS_CHROMIUM && !IN_CI) {
-  console.warn(`Chat browser test skipped: ${CHROMIUM} not found (with CI=true it fails).`);
-}
 
 /** A TCP proxy on 127.0.0.1 that can drop every connection and refuse new ones. */
 function startProxy(targetPort: number) {
@@ -106,29 +95,14 @@ async function waitForText(page: Page, selector: string, text: string): Promise<
 
 Deno.test({
   name: "Chat in Chromium: presence, messages, typing, and a cut page receives what it missed",
-  ignore: !HAS_CHROMIUM && !IN_CI,
+  ignore: SKIP_CHROMIUM,
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
-    assert.ok(
-      HAS_CHROMIUM,
-      `${CHROMIUM} is missing: the chat browser test needs Debian's chromium`,
-    );
     await using chat = await startChat({ port: 0, hostname: "127.0.0.1", rebuildBundle: true });
     const proxy = startProxy(chat.server.addr.port);
-    const browser: Browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--no-first-run",
-        "--disable-quic",
-        "--disable-sync",
-      ],
-      timeout: 20_000,
-    });
+    const browser: Browser = await launchChromium();
+
     try {
       const contextA = await browser.newContext();
       const contextB = await browser.newContext({ viewport: { width: 900, height: 640 } });
