@@ -38,5 +38,3 @@ export * from "./server_metrics_recorder.ts";
 export * from "./trace_context.ts";
 export * from "./trace_rpc.ts";
 export * from "./tracer_name.ts";
-export type { Context, Meter, SpanContext, Tracer } from "@opentelemetry/api";
-export type { WebSocketConnection } from "../connection/websocket_connection.ts";
