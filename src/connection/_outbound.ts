@@ -7,10 +7,22 @@ import type { Frame } from "../protocol/frame.ts";
 const _SLAB_SIZE = 64 * 1024;
 // Slabs kept for reuse once their write has completed. The pool is shared by every connection
 // of the process, so an idle connection holds no slab at all and memory per connection stays
-// small however many connections once sent something; 32 slabs (2 MiB) cover the connections
-// that write within one turn of the event loop.
-const _MAX_FREE_SLABS = 32;
+// small however many connections once sent something. A connection takes a slab only while it
+// has a write in flight and gives it back after, so the pool must cover the connections writing
+// at the same time: 64 slabs (4 MiB); beyond that, writes allocate fresh slabs.
+const _MAX_FREE_SLABS = 64;
 const _free: Uint8Array[] = [];
+// Outbounds with frames sent outside a batch (from a timer, after an `await`…), written by one
+// timer for all of them: a busy server arms one timer per event-loop turn, not one per connection.
+const _scheduled = new Set<_Outbound>();
+let _timer: ReturnType<typeof setTimeout> | undefined;
+
+function _flushScheduled(): void {
+  _timer = undefined;
+  const due = [..._scheduled];
+  _scheduled.clear();
+  for (const outbound of due) outbound.flush();
+}
 
 /**
  * The outbound half of a connection: encodes frames into buffers, keeps at most one write in
@@ -20,15 +32,21 @@ export class _Outbound {
   #writer: WritableStreamDefaultWriter<Uint8Array>;
   #mask: boolean;
   #onError: (error: unknown) => void;
+  // The slab being filled: `[#start, #used)` is not queued yet. While a write of its start is in
+  // flight, the next frames go after it, so a busy connection keeps one slab instead of taking a
+  // fresh one per write; the slab returns to the pool once everything in it is written.
   #slab: Uint8Array | null = null;
+  #start = 0;
   #used = 0;
-  // Filled chunks waiting for the transport, in order. `true` marks a reusable slab.
-  #queue: [Uint8Array, boolean][] = [];
+  // Chunks waiting for the transport, in order, each with the buffer it is a view of.
+  #queue: [Uint8Array, Uint8Array | null][] = [];
   #queued = 0;
   #inFlight = 0;
+  #inFlightOwner: Uint8Array | null = null;
   #writing = false;
   #waiters: { threshold: number; resolve: () => void }[] = [];
   #failed = false;
+  #scheduled = false;
 
   constructor(
     writer: WritableStreamDefaultWriter<Uint8Array>,
@@ -42,7 +60,7 @@ export class _Outbound {
 
   /** Bytes accepted but not yet handed to the transport or not yet written by it. */
   get bufferedAmount(): number {
-    return this.#used + this.#queued + this.#inFlight;
+    return this.#used - this.#start + this.#queued + this.#inFlight;
   }
 
   /** Encodes a frame at the end of the queue (it is written on the next {@linkcode flush}). */
@@ -50,7 +68,7 @@ export class _Outbound {
     if (this.#failed) return;
     const size = encodedFrameSize(frame.payload.length, this.#mask);
     if (this.#slab === null || this.#used + size > this.#slab.length) {
-      this.#seal();
+      this.#retire();
       this.#slab = size <= _SLAB_SIZE
         ? (_free.pop() ?? new Uint8Array(_SLAB_SIZE))
         : new Uint8Array(size);
@@ -67,20 +85,29 @@ export class _Outbound {
     if (this.#failed) return;
     if (bytes.length > _SLAB_SIZE / 4) {
       this.#seal();
-      this.#queue.push([bytes, false]);
+      this.#queue.push([bytes, null]);
       this.#queued += bytes.length;
       return;
     }
     if (this.#slab === null || this.#used + bytes.length > this.#slab.length) {
-      this.#seal();
+      this.#retire();
       this.#slab = _free.pop() ?? new Uint8Array(_SLAB_SIZE);
     }
     this.#slab.set(bytes, this.#used);
     this.#used += bytes.length;
   }
 
+  /** Flushes soon (within the current event-loop turn's timers), unless flushed before. */
+  schedule(): void {
+    if (this.#scheduled || this.#failed) return;
+    this.#scheduled = true;
+    _scheduled.add(this);
+    _timer ??= setTimeout(_flushScheduled, 0);
+  }
+
   /** Starts writing whatever is queued, unless a write is already in flight. */
   flush(): void {
+    this.#scheduled = false;
     this.#seal();
     if (this.#writing || this.#failed || this.#queue.length === 0) return;
     this.#writeNext();
@@ -95,6 +122,7 @@ export class _Outbound {
   /** Drops everything not yet handed to the transport. */
   discard(): void {
     this.#slab = null;
+    this.#start = 0;
     this.#used = 0;
     this.#queue = [];
     this.#queued = 0;
@@ -104,19 +132,55 @@ export class _Outbound {
   /** Stops all writing (the transport failed or was aborted). */
   fail(): void {
     this.#failed = true;
+    this.#scheduled = false;
+    // A timer left for nothing would keep the process (and a test) waiting.
+    if (_scheduled.delete(this) && _scheduled.size === 0 && _timer !== undefined) {
+      clearTimeout(_timer);
+      _timer = undefined;
+    }
     this.discard();
     this.#inFlight = 0;
     this.#wake();
   }
 
-  // Moves the current slab's bytes to the queue.
+  // Moves the current slab's unqueued bytes to the queue.
   #seal(): void {
-    if (this.#slab === null || this.#used === 0) return;
-    const reusable = this.#slab.length === _SLAB_SIZE;
-    this.#queue.push([this.#slab.subarray(0, this.#used), reusable]);
-    this.#queued += this.#used;
+    const slab = this.#slab;
+    if (slab === null || this.#used === this.#start) return;
+    this.#queue.push([slab.subarray(this.#start, this.#used), slab]);
+    this.#queued += this.#used - this.#start;
+    this.#start = this.#used;
+  }
+
+  // Seals the current slab and stops filling it: it is released once its last chunk is written,
+  // or now when nothing of it is waiting.
+  #retire(): void {
+    this.#seal();
+    const slab = this.#slab;
     this.#slab = null;
+    this.#start = 0;
     this.#used = 0;
+    if (slab !== null && !this.#pending(slab)) _release(slab);
+  }
+
+  // After a chunk of `owner` is written: releases the slab when nothing of it waits any more; the
+  // current slab too (everything in it was queued by the preceding seal), so an idle connection
+  // holds none.
+  #written(owner: Uint8Array | null): void {
+    if (owner === null || this.#pending(owner)) return;
+    if (owner === this.#slab) {
+      this.#slab = null;
+      this.#start = 0;
+      this.#used = 0;
+    }
+    _release(owner);
+  }
+
+  // Whether a chunk of `slab` is being written or waits to be.
+  #pending(slab: Uint8Array): boolean {
+    if (this.#inFlightOwner === slab) return true;
+    for (const entry of this.#queue) if (entry[1] === slab) return true;
+    return false;
   }
 
   #writeNext(): void {
@@ -126,19 +190,19 @@ export class _Outbound {
       this.#wake();
       return;
     }
-    const [chunk, reusable] = next;
+    const [chunk, owner] = next;
     this.#writing = true;
     this.#queued -= chunk.length;
     this.#inFlight = chunk.length;
+    this.#inFlightOwner = owner;
     this.#writer.write(chunk).then(
       () => {
         if (this.#failed) return;
         this.#inFlight = 0;
+        this.#inFlightOwner = null;
         this.#wake();
-        if (reusable && _free.length < _MAX_FREE_SLABS) {
-          _free.push(new Uint8Array(chunk.buffer, 0, _SLAB_SIZE));
-        }
         this.#seal();
+        this.#written(owner);
         this.#writeNext();
       },
       (error) => {
@@ -158,4 +222,9 @@ export class _Outbound {
     }
     this.#waiters = waiting;
   }
+}
+
+// Returns a slab to the shared pool (buffers of other sizes are left to the collector).
+function _release(slab: Uint8Array): void {
+  if (slab.length === _SLAB_SIZE && _free.length < _MAX_FREE_SLABS) _free.push(slab);
 }

@@ -26,6 +26,11 @@ const _EMPTY = new Uint8Array(0);
 // The last text message encoded by any connection, with its UTF-8 bytes.
 let _lastText = "";
 let _lastTextBytes = new Uint8Array(0);
+// Short ASCII text (the common case for chat and JSON) is encoded by a plain loop into this
+// scratch buffer: cheaper than a `TextEncoder` call and its allocation. The frame is copied into
+// the outbound buffer before `send` returns, so one buffer serves every connection.
+const _SCRATCH_SIZE = 256;
+const _scratch = new Uint8Array(_SCRATCH_SIZE);
 // How long a failed connection keeps draining input before the socket is closed.
 const _FAIL_LINGER = 1_000;
 // Read sizes on byte-stream transports (sockets): a pending read holds its buffer until the peer
@@ -65,6 +70,10 @@ const _MAX_READ = 64 * 1024;
  * ```
  */
 export class Connection<Data = unknown> implements WebSocketConnection<Data> {
+  // Keepalive checks run on one interval timer per period, shared by every connection with that
+  // period: an idle connection holds a set entry instead of a timer of its own.
+  static #keepalive = new Map<number, _KeepaliveGroup>();
+
   /** Application data attached to this connection. */
   data: Data;
   /** Details of the connection: peer address, URL, headers, negotiated protocol. */
@@ -89,9 +98,8 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
   #failure: CloseInfo | null = null;
   #closedResolve!: (info: CloseInfo) => void;
   #closed: Promise<CloseInfo>;
-  #flushTimer: ReturnType<typeof setTimeout> | undefined;
   #closeTimer: ReturnType<typeof setTimeout> | undefined;
-  #keepaliveTimer: ReturnType<typeof setInterval> | undefined;
+  #keepaliveGroup: _KeepaliveGroup | undefined;
   #lastReceived = Date.now();
   #droppedMessages = 0;
   #readable: ReadableStream<Message> | undefined;
@@ -165,13 +173,20 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
     let payload: Uint8Array;
     if (typeof data === "string") {
       opcode = OPCODE.TEXT;
-      // Fan-out sends one string to many connections: encode it once, not once per connection.
-      // Payloads are only read (frames are copied into the outbound buffer), so sharing is safe.
-      if (data !== _lastText) {
-        _lastTextBytes = _encoder.encode(data);
-        _lastText = data;
+      const ascii = data.length <= _SCRATCH_SIZE && this.#extensions.length === 0
+        ? _encodeAscii(data, _scratch)
+        : -1;
+      if (ascii >= 0) {
+        payload = _scratch.subarray(0, ascii);
+      } else {
+        // Fan-out sends one string to many connections: encode it once, not once per
+        // connection. Payloads are only read (frames are copied into the outbound buffer).
+        if (data !== _lastText) {
+          _lastTextBytes = _encoder.encode(data);
+          _lastText = data;
+        }
+        payload = _lastTextBytes;
       }
-      payload = _lastTextBytes;
     } else {
       payload = data instanceof Uint8Array ? data : new Uint8Array(data);
     }
@@ -280,15 +295,32 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
   [Symbol.asyncIterator](): AsyncIterator<Message> {
     let batch: Message[] = [];
     let index = 0;
+    // Starts on a new batch: its first message, or the end.
+    const first = (taken: Message[] | null): IteratorResult<Message> => {
+      if (taken === null) {
+        batch = [];
+        return { done: true, value: undefined };
+      }
+      batch = taken;
+      index = 1;
+      return { done: false, value: taken[0]! };
+    };
     return {
-      next: async (): Promise<IteratorResult<Message>> => {
-        while (index >= batch.length) {
-          const next = await this.#takeBatch();
-          if (next === null) return { done: true, value: undefined };
-          batch = next;
-          index = 0;
-        }
-        return { done: false, value: batch[index++]! };
+      // Not an async function: a message of the current batch costs one resolved promise, and a
+      // batch that arrives while the application waits settles its promise directly.
+      next: (): Promise<IteratorResult<Message>> => {
+        if (index < batch.length) return Promise.resolve({ done: false, value: batch[index++]! });
+        this.#flushNow();
+        const taken = this.#take();
+        if (taken !== undefined) return Promise.resolve(first(taken));
+        return new Promise((resolve) => {
+          const wake = () => {
+            const taken = this.#take();
+            if (taken === undefined) this.#consumer = wake;
+            else resolve(first(taken));
+          };
+          this.#consumer = wake;
+        });
       },
       return: (): Promise<IteratorResult<Message>> => {
         batch = [];
@@ -306,20 +338,33 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
   // --- inbound -------------------------------------------------------------------------------
 
   async #pump(): Promise<void> {
-    let read: () => Promise<Uint8Array | null>;
+    let byob: ReadableStreamBYOBReader | undefined;
+    let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
     try {
-      read = _chunkReader(this.#transport.readable);
+      const readable = this.#transport.readable;
+      // Byte streams (sockets) are read into buffers of our own size (see `_MIN_READ`): a fresh
+      // one each time, since message payloads handed to the application are views over it.
+      try {
+        byob = readable.getReader({ mode: "byob" });
+      } catch {
+        reader = readable.getReader();
+      }
     } catch (error) {
       return this.#abort(CLOSE_CODE.ABNORMAL, "transport not readable", error);
     }
+    let size = _MIN_READ;
     try {
       while (this.#state !== READY_STATE.CLOSED) {
         if (this.#queuedBytes > this.#options.maxReadAhead) {
           await new Promise<void>((resolve) => (this.#pumpPaused = resolve));
           continue;
         }
-        const value = await read();
-        if (value === null) break;
+        // The reader is awaited here directly, not through a helper: one promise less per read.
+        const { value, done } = byob === undefined
+          ? await reader!.read()
+          : await byob.read(new Uint8Array(size));
+        if (done || value === undefined) break;
+        if (byob !== undefined) size = _nextReadSize(size, value.length);
         this.#lastReceived = Date.now();
         // After a protocol error the rest of the input is read and dropped, so that closing the
         // socket does not reset it before the peer has read our close frame.
@@ -331,6 +376,13 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
           this.#fail(error);
         }
         this.#outbound.flush();
+        if (this.#queue.length > 0 && this.#consumer !== null) {
+          // Every message of the chunk goes to the waiting application as one batch; one
+          // microtask lets it answer before the next read is started, so that a lone request's
+          // reply is written without waiting behind the read's setup.
+          this.#wakeConsumer();
+          await undefined;
+        }
       }
     } catch (error) {
       if (this.#state !== READY_STATE.CLOSED) {
@@ -357,9 +409,9 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
     switch (event.type) {
       case "text":
       case "binary":
+        // The pump hands the queue over once the whole chunk is decoded.
         this.#queue.push(event);
         this.#queuedBytes += event.data.length;
-        this.#wakeConsumer();
         return;
       case "ping":
         if (!this.#closeSent) this.#outbound.push(event.reply);
@@ -391,9 +443,19 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
 
   async #takeBatch(): Promise<Message[] | null> {
     this.#flushNow();
-    while (this.#queue.length === 0) {
-      if (this.#inputEnded || this.#state === READY_STATE.CLOSED) return null;
+    let batch = this.#take();
+    while (batch === undefined) {
       await new Promise<void>((resolve) => (this.#consumer = resolve));
+      batch = this.#take();
+    }
+    return batch;
+  }
+
+  // Takes every queued message (resuming a paused pump): `null` once no more will come,
+  // `undefined` while none is queued yet.
+  #take(): Message[] | null | undefined {
+    if (this.#queue.length === 0) {
+      return this.#inputEnded || this.#state === READY_STATE.CLOSED ? null : undefined;
     }
     const batch = this.#queue;
     this.#queue = [];
@@ -427,18 +489,12 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
     return false;
   }
 
+  // Sends coalesce until the application takes its next batch, or until the shared flush timer.
   #scheduleFlush(): void {
-    this.#flushTimer ??= setTimeout(() => {
-      this.#flushTimer = undefined;
-      this.#outbound.flush();
-    }, 0);
+    this.#outbound.schedule();
   }
 
   #flushNow(): void {
-    if (this.#flushTimer !== undefined) {
-      clearTimeout(this.#flushTimer);
-      this.#flushTimer = undefined;
-    }
     this.#outbound.flush();
   }
 
@@ -506,8 +562,7 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
     if (this.#state === READY_STATE.CLOSED) return;
     this.#state = READY_STATE.CLOSED;
     clearTimeout(this.#closeTimer);
-    clearTimeout(this.#flushTimer);
-    clearInterval(this.#keepaliveTimer);
+    this.#stopKeepalive();
     this.#outbound.fail();
     try {
       this.#transport.close();
@@ -560,38 +615,68 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
   #startKeepalive(): void {
     const { pingInterval, idleTimeout } = this.#options.keepalive;
     if (pingInterval <= 0) return;
-    this.#keepaliveTimer = setInterval(() => {
-      // While reading is paused for a slow application, silence is not the peer's fault.
-      if (this.#pumpPaused !== null) {
-        this.#lastReceived = Date.now();
-        return;
-      }
-      const silent = Date.now() - this.#lastReceived;
-      if (silent >= idleTimeout) {
-        if (this.#metrics !== undefined) this.#metrics.keepaliveTimeouts++;
-        this.#abort(CLOSE_CODE.ABNORMAL, "keepalive timeout");
-      } else if (silent >= pingInterval) this.ping();
-    }, Math.min(pingInterval, idleTimeout));
+    const period = Math.min(pingInterval, idleTimeout);
+    let group = Connection.#keepalive.get(period);
+    if (group === undefined) {
+      const members = new Set<Connection<unknown>>();
+      const timer = setInterval(() => {
+        const now = Date.now();
+        for (const conn of members) conn.#checkKeepalive(now);
+      }, period);
+      group = { members, timer };
+      Connection.#keepalive.set(period, group);
+    }
+    group.members.add(this);
+    this.#keepaliveGroup = group;
+  }
+
+  #stopKeepalive(): void {
+    const group = this.#keepaliveGroup;
+    if (group === undefined) return;
+    this.#keepaliveGroup = undefined;
+    group.members.delete(this);
+    if (group.members.size > 0) return;
+    clearInterval(group.timer);
+    const { pingInterval, idleTimeout } = this.#options.keepalive;
+    Connection.#keepalive.delete(Math.min(pingInterval, idleTimeout));
+  }
+
+  #checkKeepalive(now: number): void {
+    // While reading is paused for a slow application, silence is not the peer's fault.
+    if (this.#pumpPaused !== null) {
+      this.#lastReceived = now;
+      return;
+    }
+    const { pingInterval, idleTimeout } = this.#options.keepalive;
+    const silent = now - this.#lastReceived;
+    if (silent >= idleTimeout) {
+      if (this.#metrics !== undefined) this.#metrics.keepaliveTimeouts++;
+      this.#abort(CLOSE_CODE.ABNORMAL, "keepalive timeout");
+    } else if (silent >= pingInterval) this.ping();
   }
 }
 
-// Returns a function reading the next chunk of `readable` (`null` at its end). Byte streams (sockets) are read with
-// buffers of our own size (see `_MIN_READ`); a fresh buffer each time, since message payloads
-// handed to the application are views over it. Other streams are read as they are.
-function _chunkReader(readable: ReadableStream<Uint8Array>): () => Promise<Uint8Array | null> {
-  let byob: ReadableStreamBYOBReader;
-  try {
-    byob = readable.getReader({ mode: "byob" });
-  } catch {
-    const reader = readable.getReader();
-    return async () => (await reader.read()).value ?? null;
+interface _KeepaliveGroup {
+  members: Set<Connection<unknown>>;
+  timer: ReturnType<typeof setInterval>;
+}
+
+// Writes `text` as UTF-8 into `into` when it is all ASCII (one byte per character) and returns
+// the byte count; returns -1, having written garbage, when it is not.
+function _encodeAscii(text: string, into: Uint8Array): number {
+  const length = text.length;
+  for (let i = 0; i < length; i++) {
+    const code = text.charCodeAt(i);
+    if (code > 0x7f) return -1;
+    into[i] = code;
   }
-  let size = _MIN_READ;
-  return async () => {
-    const { value, done } = await byob.read(new Uint8Array(size));
-    if (done || value === undefined) return null;
-    if (value.length === size) size = Math.min(size * 2, _MAX_READ);
-    else if (value.length < size / 4) size = Math.max(size / 2, _MIN_READ);
-    return value;
-  };
+  return length;
+}
+
+// The size of the next read into our own buffer: a read that filled its buffer doubles it, one
+// that used under a quarter halves it.
+function _nextReadSize(size: number, read: number): number {
+  if (read === size) return Math.min(size * 2, _MAX_READ);
+  if (read < size / 4) return Math.max(size / 2, _MIN_READ);
+  return size;
 }
