@@ -30,6 +30,7 @@
 export * from "./connection_metrics.ts";
 export * from "./event_loop_monitor.ts";
 export * from "./health.ts";
+export * from "./meter_like.ts";
 export * from "./open_telemetry.ts";
 export * from "./ops_handler.ts";
 export * from "./prometheus.ts";
@@ -37,4 +38,5 @@ export * from "./server_metrics.ts";
 export * from "./server_metrics_recorder.ts";
 export * from "./trace_context.ts";
 export * from "./trace_rpc.ts";
+export * from "./tracer_like.ts";
 export * from "./tracer_name.ts";

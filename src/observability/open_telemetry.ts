@@ -1,16 +1,15 @@
-import {
-  type Attributes,
-  type Meter,
-  metrics as metricsApi,
-  type Observable,
-} from "@opentelemetry/api";
+import { metrics as metricsApi } from "@opentelemetry/api";
+import type { BatchObservableResultLike, MeterLike, ObservableLike } from "./meter_like.ts";
 import type { MetricFamily } from "./prometheus.ts";
 import { TRACER_NAME } from "./tracer_name.ts";
 
 /** Options for {@linkcode registerOpenTelemetryMetrics}. */
 export interface OpenTelemetryMetricsOptions {
-  /** The meter. @default {metrics.getMeter("@aero/socket")} (global; no-op without an SDK) */
-  meter?: Meter;
+  /**
+   * The meter, usually an OpenTelemetry `Meter`.
+   * @default {metrics.getMeter("@aero/socket")} (global; no-op without an SDK)
+   */
+  meter?: MeterLike;
 }
 
 /**
@@ -53,8 +52,8 @@ export function registerOpenTelemetryMetrics(
   source: { collect(): MetricFamily[] },
   options: OpenTelemetryMetricsOptions = {},
 ): Disposable {
-  const meter = options.meter ?? metricsApi.getMeter(TRACER_NAME);
-  const instruments = new Map<string, Observable>();
+  const meter: MeterLike = options.meter ?? metricsApi.getMeter(TRACER_NAME);
+  const instruments = new Map<string, ObservableLike>();
   for (const family of source.collect()) {
     const { name, unit } = otelName(family.name);
     const description = family.help;
@@ -72,7 +71,7 @@ export function registerOpenTelemetryMetrics(
       instruments.set(family.name, meter.createObservableGauge(name, { description, unit }));
     }
   }
-  const callback = (result: { observe(o: Observable, v: number, a?: Attributes): void }) => {
+  const callback = (result: BatchObservableResultLike) => {
     for (const family of source.collect()) {
       if (family.type === "histogram") {
         const sum = instruments.get(`${family.name}_sum`);

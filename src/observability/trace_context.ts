@@ -1,11 +1,10 @@
 import {
-  type Context,
   context as contextApi,
   createTraceState,
   isSpanContextValid,
-  type SpanContext,
   trace,
 } from "@opentelemetry/api";
+import type { ContextLike } from "./tracer_like.ts";
 
 /**
  * W3C trace context as carried inside an `aero.v1` envelope, in its `trace` field: the
@@ -16,6 +15,59 @@ export interface TraceCarrier {
   traceparent: string;
   /** Vendor-specific trace state, when there is any. */
   tracestate?: string;
+}
+
+/**
+ * Vendor-specific trace state, structurally the `TraceState` interface of
+ * `@opentelemetry/api` (what `createTraceState()` returns), so either can stand for the other.
+ *
+ * @example
+ * ```ts
+ * import type { TraceStateLike } from "@aero/socket/observability";
+ * import { createTraceState } from "@opentelemetry/api";
+ * import assert from "node:assert/strict";
+ *
+ * const state: TraceStateLike = createTraceState("vendor=abc");
+ * assert.equal(state.set("other", "1").serialize(), "other=1,vendor=abc");
+ * ```
+ */
+export interface TraceStateLike {
+  /** A new trace state with `key` set to `value` (moved to the front). */
+  set(key: string, value: string): TraceStateLike;
+  /** A new trace state without `key`. */
+  unset(key: string): TraceStateLike;
+  /** The value of `key`, if any. */
+  get(key: string): string | undefined;
+  /** The `tracestate` header value. */
+  serialize(): string;
+}
+
+/**
+ * The fields of a span context that a `traceparent` (and `tracestate`) carries; structurally
+ * the `SpanContext` interface of `@opentelemetry/api`, so a real span context can be passed in
+ * and a parsed one passed to `trace.setSpanContext()`.
+ *
+ * @example An OpenTelemetry span context has these fields
+ * ```ts
+ * import { formatTraceparent, type TraceparentFields } from "@aero/socket/observability";
+ * import { INVALID_SPAN_CONTEXT } from "@opentelemetry/api";
+ * import assert from "node:assert/strict";
+ *
+ * const fields: TraceparentFields = INVALID_SPAN_CONTEXT;
+ * assert.equal(formatTraceparent(fields), `00-${"0".repeat(32)}-${"0".repeat(16)}-00`);
+ * ```
+ */
+export interface TraceparentFields {
+  /** The trace id: 32 lowercase hex digits. */
+  traceId: string;
+  /** The parent span id: 16 lowercase hex digits. */
+  spanId: string;
+  /** Trace flags; bit 0 is `sampled`. */
+  traceFlags: number;
+  /** Whether the span context came from a peer; `true` for parsed ones. */
+  isRemote?: boolean;
+  /** Vendor-specific trace state. */
+  traceState?: TraceStateLike;
 }
 
 const _TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(-.*)?$/;
@@ -35,7 +87,7 @@ const _ZERO_SPAN = "0".repeat(16);
  * assert.equal(formatTraceparent({ traceId, spanId, traceFlags: 1 }), `00-${traceId}-${spanId}-01`);
  * ```
  */
-export function formatTraceparent(spanContext: SpanContext): string {
+export function formatTraceparent(spanContext: TraceparentFields): string {
   const flags = (spanContext.traceFlags & 0xff).toString(16).padStart(2, "0");
   return `00-${spanContext.traceId}-${spanContext.spanId}-${flags}`;
 }
@@ -58,14 +110,14 @@ export function formatTraceparent(spanContext: SpanContext): string {
 export function parseTraceparent(
   traceparent: string,
   tracestate?: string,
-): SpanContext | undefined {
+): TraceparentFields | undefined {
   const match = _TRACEPARENT.exec(traceparent.trim());
   if (match === null) return undefined;
   const [, version, traceId, spanId, flags, rest] = match;
   // Version ff is invalid; version 00 has nothing after the flags.
   if (version === "ff" || (version === "00" && rest !== undefined)) return undefined;
   if (traceId === _ZERO_TRACE || spanId === _ZERO_SPAN) return undefined;
-  const spanContext: SpanContext = {
+  const spanContext: TraceparentFields = {
     traceId: traceId!,
     spanId: spanId!,
     traceFlags: parseInt(flags!, 16) & 0x01,
@@ -99,7 +151,7 @@ export function parseTraceparent(
  */
 export function injectTraceContext<T extends object>(
   envelope: T,
-  ctx: Context = contextApi.active(),
+  ctx: ContextLike = contextApi.active(),
 ): T & { trace?: TraceCarrier } {
   const target = envelope as T & { trace?: TraceCarrier };
   const spanContext = trace.getSpanContext(ctx);
@@ -129,8 +181,8 @@ export function injectTraceContext<T extends object>(
  */
 export function extractTraceContext(
   envelope: { trace?: unknown },
-  ctx: Context = contextApi.active(),
-): Context {
+  ctx: ContextLike = contextApi.active(),
+): ContextLike {
   const carrier = envelope.trace;
   if (typeof carrier !== "object" || carrier === null) return ctx;
   const { traceparent, tracestate } = carrier as Record<string, unknown>;

@@ -4,13 +4,17 @@ import {
   SpanKind,
   SpanStatusCode,
   trace,
-  type Tracer,
 } from "@opentelemetry/api";
 import { extractTraceContext, injectTraceContext, type TraceCarrier } from "./trace_context.ts";
+import type { SpanLike, TracerLike } from "./tracer_like.ts";
 import { TRACER_NAME } from "./tracer_name.ts";
 
-/** Options for {@linkcode traceRpc}. */
-export interface TraceRpcOptions {
+/**
+ * Options for {@linkcode traceRpc}.
+ *
+ * @typeParam S The span type of `tracer`.
+ */
+export interface TraceRpcOptions<S extends SpanLike = SpanLike> {
   /**
    * `"client"`: the span is a child of the active context and its context is written into
    * `envelope.trace` before `fn` runs (so `fn` sends the envelope). `"server"`: the span's
@@ -21,8 +25,11 @@ export interface TraceRpcOptions {
   method: string;
   /** The `request` envelope to inject into (client) or extract from (server). */
   envelope: { trace?: TraceCarrier | unknown };
-  /** The tracer. @default {trace.getTracer("@aero/socket")} */
-  tracer?: Tracer;
+  /**
+   * The tracer, usually an OpenTelemetry `Tracer`; `fn` then receives its full `Span`.
+   * @default {trace.getTracer("@aero/socket")}
+   */
+  tracer?: TracerLike<S>;
 }
 
 /**
@@ -53,18 +60,19 @@ export interface TraceRpcOptions {
  * assert.equal(client!.attributes["rpc.method"], "sum");
  * ```
  */
-export async function traceRpc<T>(
-  options: TraceRpcOptions,
-  fn: (span: Span) => T | Promise<T>,
+export async function traceRpc<T, S extends SpanLike = SpanLike>(
+  options: TraceRpcOptions<S>,
+  fn: (span: S) => T | Promise<T>,
 ): Promise<T> {
-  const tracer = options.tracer ?? trace.getTracer(TRACER_NAME);
+  const tracer = options.tracer ?? _globalTracer<S>();
   const client = options.side === "client";
   const parent = client ? contextApi.active() : extractTraceContext(options.envelope);
   const span = tracer.startSpan(options.method, {
     kind: client ? SpanKind.CLIENT : SpanKind.SERVER,
     attributes: { "rpc.system": "aero", "rpc.method": options.method },
   }, parent);
-  const ctx = trace.setSpan(parent, span);
+  // The context only stores the span; a caller's own TracerLike answers for what it stores.
+  const ctx = trace.setSpan(parent, span as SpanLike as Span);
   if (client) injectTraceContext(options.envelope, ctx);
   try {
     return await contextApi.with(ctx, () => fn(span));
@@ -76,14 +84,21 @@ export async function traceRpc<T>(
   }
 }
 
-/** Options for {@linkcode tracePublish}. */
-export interface TracePublishOptions {
+/**
+ * Options for {@linkcode tracePublish}.
+ *
+ * @typeParam S The span type of `tracer`.
+ */
+export interface TracePublishOptions<S extends SpanLike = SpanLike> {
   /** The topic (`messaging.destination.name`). */
   topic: string;
   /** A received `publish` envelope whose `trace` names the parent span. */
   envelope?: { trace?: unknown };
-  /** The tracer. @default {trace.getTracer("@aero/socket")} */
-  tracer?: Tracer;
+  /**
+   * The tracer, usually an OpenTelemetry `Tracer`; `fn` then receives its full `Span`.
+   * @default {trace.getTracer("@aero/socket")}
+   */
+  tracer?: TracerLike<S>;
 }
 
 /** The span attribute the router sets to the number of connections a publish reached. */
@@ -115,11 +130,11 @@ export const PUBLISH_FANOUT_ATTRIBUTE = "aero.publish.fanout";
  * assert.equal(span!.attributes[PUBLISH_FANOUT_ATTRIBUTE], 12);
  * ```
  */
-export async function tracePublish<T>(
-  options: TracePublishOptions,
-  fn: (span: Span) => T | Promise<T>,
+export async function tracePublish<T, S extends SpanLike = SpanLike>(
+  options: TracePublishOptions<S>,
+  fn: (span: S) => T | Promise<T>,
 ): Promise<T> {
-  const tracer = options.tracer ?? trace.getTracer(TRACER_NAME);
+  const tracer = options.tracer ?? _globalTracer<S>();
   const parent = options.envelope === undefined
     ? contextApi.active()
     : extractTraceContext(options.envelope);
@@ -133,7 +148,7 @@ export async function tracePublish<T>(
     },
   }, parent);
   try {
-    return await contextApi.with(trace.setSpan(parent, span), () => fn(span));
+    return await contextApi.with(trace.setSpan(parent, span as SpanLike as Span), () => fn(span));
   } catch (error) {
     _fail(span, error);
     throw error;
@@ -142,7 +157,15 @@ export async function tracePublish<T>(
   }
 }
 
-function _fail(span: Span, error: unknown): void {
+/**
+ * The global tracer. Its spans are full OpenTelemetry spans, so they satisfy any `S` a caller
+ * can name without a tracer (`SpanLike`, or `Span` by annotating `fn`).
+ */
+function _globalTracer<S extends SpanLike>(): TracerLike<S> {
+  return trace.getTracer(TRACER_NAME) as TracerLike as TracerLike<S>;
+}
+
+function _fail(span: SpanLike, error: unknown): void {
   const code = (error as { code?: unknown } | null)?.code;
   const type = typeof code === "string" ? code : error instanceof Error ? error.name : "_OTHER";
   span.setAttribute("error.type", type);

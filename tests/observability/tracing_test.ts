@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { context, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import { context, type Span, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import {
   InMemorySpanExporter,
   SimpleSpanProcessor,
@@ -122,6 +122,21 @@ Deno.test("tracePublish continues an envelope's trace; injectTraceContext skips 
   const reinjected = injectTraceContext({}, extractTraceContext(parent));
   assert.deepEqual(reinjected.trace, parent.trace);
   assert.equal(injectTraceContext({}, context.active()).trace, undefined);
+});
+
+Deno.test("traceRpc and tracePublish hand fn the full OpenTelemetry span of the tracer given", async () => {
+  exporter.reset();
+  const tracer = trace.getTracer("test");
+  await traceRpc({ side: "client", method: "ping", envelope: {}, tracer }, (span) => {
+    // `span` is typed as the OpenTelemetry `Span`, so the whole API is available.
+    span.addEvent("sent");
+  });
+  await tracePublish({ topic: "news" }, (span: Span) => {
+    span.updateName("publish renamed");
+  });
+  const [rpc, publish] = exporter.getFinishedSpans();
+  assert.equal(rpc!.events[0]?.name, "sent");
+  assert.equal(publish!.name, "publish renamed");
 });
 
 Deno.test("refused handshakes are logged under the aero category once LogTape is configured", async () => {
