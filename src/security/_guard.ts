@@ -1,5 +1,49 @@
 import type { WebSocketConnection } from "../connection/websocket_connection.ts";
+import type { Clock } from "../limits/clock.ts";
+import { TokenBucket } from "../limits/token_bucket.ts";
 import type { Message } from "../protocol/message.ts";
+import type { RateLimitOptions } from "./security_options.ts";
+
+/** @internal A per-connection limit. */
+export type _ConnectionLimit = "messagesPerConnection" | "bytesPerConnection";
+
+/**
+ * @internal Applies the per-connection message and byte limits of `limits` to `conn`: the first
+ * message over a limit is not delivered, `onLimited` is told which limit it was, and the
+ * connection is closed with 1008. Returns `conn` itself when both limits are off.
+ */
+export function _limitConnection<C extends WebSocketConnection<unknown>>(
+  conn: C,
+  limits: RateLimitOptions,
+  clock: Clock,
+  onLimited: (limit: _ConnectionLimit) => void,
+): C {
+  const messages = limits.messagesPerConnection === undefined
+    ? { capacity: 200, interval: 1_000 }
+    : limits.messagesPerConnection;
+  const bytes = limits.bytesPerConnection === undefined
+    ? { capacity: 4 * 1024 * 1024, interval: 1_000 }
+    : limits.bytesPerConnection;
+  const messageBucket = messages === null ? undefined : new TokenBucket(messages, clock);
+  const byteBucket = bytes === null ? undefined : new TokenBucket(bytes, clock);
+  if (messageBucket === undefined && byteBucket === undefined) return conn;
+  let closing = false;
+  return _meter(conn, (message) => {
+    if (closing) return false;
+    const size = message.data.length;
+    const limit: _ConnectionLimit | undefined = messageBucket?.take().ok === false
+      ? "messagesPerConnection"
+      : byteBucket?.take(size).ok === false
+      ? "bytesPerConnection"
+      : undefined;
+    if (limit === undefined) return true;
+    closing = true;
+    onLimited(limit);
+    // RFC 6455 §7.4.1: 1008 is a policy violation.
+    conn.close(1008, "rate limit exceeded");
+    return false;
+  });
+}
 
 /**
  * @internal Wraps `conn` so that every message the application reads is first passed to

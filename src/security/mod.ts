@@ -14,3 +14,4 @@ export * from "./validate_payload.ts";
 export * from "./session.ts";
 export * from "./security_options.ts";
 export * from "./security.ts";
+export * from "./security_counters.ts";

@@ -1,53 +1,21 @@
-import { checkCsrf } from "../auth/csrf_check.ts";
-import { isOriginAllowed, type OriginRule } from "../auth/origin_policy.ts";
-import { createPermissions, permissionsFromClaims } from "../auth/permissions.ts";
+import type { OriginRule } from "../auth/origin_policy.ts";
 import type { Authenticator, AuthResult, Principal } from "../auth/principal.ts";
 import { extractToken, stripTokenProtocols, type TokenSource } from "../auth/token_source.ts";
 import type { WebSocketConnection } from "../connection/websocket_connection.ts";
 import { type Ban, BanList } from "../limits/ban_list.ts";
 import { clientIp } from "../limits/client_ip.ts";
 import { type Clock, SYSTEM_CLOCK } from "../limits/clock.ts";
-import { KeyedBuckets } from "../limits/keyed_buckets.ts";
-import { TokenBucket } from "../limits/token_bucket.ts";
 import { type AuditEventInit, AuditLog } from "./audit_log.ts";
-import { _meter } from "./_guard.ts";
+import { _ConnectionCounts } from "./_connection_counts.ts";
+import { _limitConnection } from "./_guard.ts";
+import { _openSession } from "./_open_session.ts";
+import { type _RateLimits, _resolveRateLimits } from "./_rate_limits.ts";
+import type { _Reporter } from "./_reporter.ts";
+import type { _SessionState } from "./_session_state.ts";
+import { _refusal, _screenUpgrade, type _UpgradeChecks } from "./_upgrade_checks.ts";
 import type { Session } from "./session.ts";
+import type { SecurityCounters } from "./security_counters.ts";
 import type { SecurityOptions } from "./security_options.ts";
-import { _SessionState } from "./_session_state.ts";
-
-/** Counters of every security decision (plain integers, cheap to read for metrics). */
-export interface SecurityCounters {
-  /** Upgrades refused for a missing or invalid credential. */
-  authFailures: number;
-  /** Upgrades refused for their `Origin`. */
-  originRejections: number;
-  /** Upgrades refused by the CSRF check. */
-  csrfRejections: number;
-  /** Upgrades refused by the global rate limit. */
-  globalLimited: number;
-  /** Upgrades refused by the per-IP upgrade rate limit. */
-  upgradesLimited: number;
-  /** Upgrades refused by the per-IP connection cap. */
-  connectionsLimited: number;
-  /** Connections closed by the per-connection message limit. */
-  messagesLimited: number;
-  /** Connections closed by the per-connection byte limit. */
-  bytesLimited: number;
-  /** Publishes refused by the per-topic limit. */
-  publishesLimited: number;
-  /** Upgrades refused because the address is banned. */
-  bannedRejections: number;
-  /** Bans issued. */
-  bans: number;
-  /** Connections closed for a protocol error. */
-  protocolViolations: number;
-  /** Connections closed because their credential expired. */
-  tokensExpired: number;
-  /** Refreshes refused. */
-  refreshFailures: number;
-  /** Actions refused by permissions (reported through {@linkcode Security.denied}). */
-  permissionDenials: number;
-}
 
 /** @internal The verdict of {@linkcode Security.admit} that the server engines use. */
 export type _Admission =
@@ -68,6 +36,7 @@ interface _Handshake {
   release: () => void;
 }
 
+// Close codes of failures the connection detected itself (RFC 6455 §7.4.1).
 const _PROTOCOL_VIOLATIONS = new Set([1002, 1007, 1009]);
 
 /**
@@ -117,14 +86,16 @@ export class Security {
   readonly #clock: Clock;
   readonly #authenticators: readonly Authenticator[];
   readonly #sources: readonly TokenSource[];
-  readonly #origins: readonly OriginRule[] | undefined;
   readonly #autoBan: boolean;
-  readonly #global: TokenBucket | undefined;
-  readonly #upgrades: KeyedBuckets | undefined;
-  readonly #publishes: KeyedBuckets | undefined;
-  readonly #connectionsPerIp: number;
-  readonly #connections = new Map<string, number>();
+  readonly #limits: _RateLimits;
+  readonly #connections = new _ConnectionCounts();
   readonly #sessions = new WeakMap<object, _SessionState>();
+  readonly #reporter: _Reporter = {
+    count: (counter) => this.#counters[counter]++,
+    record: (event) => this.#record(event),
+    violation: (event) => this.#violation(event),
+  };
+  readonly #checks: _UpgradeChecks;
 
   /** A policy from `options`, validated here (bad options throw `TypeError`/`RangeError`). */
   constructor(options: SecurityOptions = {}) {
@@ -141,29 +112,17 @@ export class Security {
     this.#sources = auth?.sources ?? [{ type: "header" }];
     const cookie = auth !== undefined && this.#sources.some((source) => source.type === "cookie");
     // Cookies ride along on cross-site requests: the Origin check is what stops hijacking.
-    this.#origins = options.origins ?? (cookie ? ["same-origin"] : undefined);
-    const limits = options.rateLimits ?? {};
-    const clock = this.#clock;
-    const global = limits.global ?? null;
-    this.#global = global === null ? undefined : new TokenBucket(global, clock);
-    const upgrades = limits.upgradesPerIp === undefined
-      ? { capacity: 30, interval: 60_000 }
-      : limits.upgradesPerIp;
-    this.#upgrades = upgrades === null ? undefined : new KeyedBuckets(upgrades, { clock });
-    const publishes = limits.publishesPerTopic === undefined
-      ? { capacity: 1_000, interval: 1_000 }
-      : limits.publishesPerTopic;
-    this.#publishes = publishes === null ? undefined : new KeyedBuckets(publishes, { clock });
-    this.#connectionsPerIp = limits.connectionsPerIp === undefined
-      ? 64
-      : limits.connectionsPerIp ?? Infinity;
-    if (!(this.#connectionsPerIp >= 1)) {
-      throw new RangeError("Cannot create security policy: connectionsPerIp below 1");
-    }
-    // Validate the per-connection limits now rather than at the first connection.
-    for (const limit of [limits.messagesPerConnection, limits.bytesPerConnection]) {
-      if (limit !== undefined && limit !== null) new TokenBucket(limit, clock);
-    }
+    const origins: readonly OriginRule[] | undefined = options.origins ??
+      (cookie ? ["same-origin"] : undefined);
+    this.#limits = _resolveRateLimits(options.rateLimits ?? {}, this.#clock);
+    this.#checks = {
+      options,
+      bans: this.bans,
+      limits: this.#limits,
+      connections: this.#connections,
+      origins,
+      reporter: this.#reporter,
+    };
   }
 
   /** Counters of every decision so far (a live, read-only view). */
@@ -188,7 +147,8 @@ export class Security {
    * the publish when it returns `false` (counted and audited).
    */
   allowPublish(topic: string, conn?: WebSocketConnection<unknown>): boolean {
-    if (this.#publishes === undefined || this.#publishes.take(topic).ok) return true;
+    const publishes = this.#limits.publishes;
+    if (publishes === undefined || publishes.take(topic).ok) return true;
     this.#counters.publishesLimited++;
     const session = conn === undefined ? undefined : this.#sessions.get(conn);
     this.#violation({
@@ -228,7 +188,7 @@ export class Security {
   ): Promise<_Admission> {
     const ip = clientIp(remoteAddress, request.headers, this.#options.trustedProxies);
     const id = crypto.randomUUID();
-    const refused = this.#screen(request, ip, id);
+    const refused = _screenUpgrade(request, ip, id, this.#checks);
     if (refused !== undefined) return { ok: false, response: refused };
     let principal: Principal | undefined;
     if (this.#authenticators.length > 0) {
@@ -252,16 +212,7 @@ export class Security {
       }
       principal = result?.principal;
     }
-    const count = this.#connections.get(ip) ?? 0;
-    this.#connections.set(ip, count + 1);
-    let released = false;
-    const release = () => {
-      if (released) return;
-      released = true;
-      const left = (this.#connections.get(ip) ?? 1) - 1;
-      if (left <= 0) this.#connections.delete(ip);
-      else this.#connections.set(ip, left);
-    };
+    const release = this.#connections.acquire(ip);
     return {
       ok: true,
       principal,
@@ -286,139 +237,28 @@ export class Security {
     return first ?? { ok: false, status: 401, reason: "no authenticator" };
   }
 
-  // The cheap checks, before any cryptography.
-  #screen(request: Request, ip: string, id: string): Response | undefined {
-    if (this.bans.get(ip) !== undefined) {
-      this.#counters.bannedRejections++;
-      return _refusal(403, "banned");
-    }
-    if (this.#global !== undefined) {
-      const taken = this.#global.take();
-      if (!taken.ok) return this.#limited("global", "globalLimited", ip, id, taken.retryAfter);
-    }
-    if (this.#upgrades !== undefined) {
-      const taken = this.#upgrades.take(ip);
-      if (!taken.ok) {
-        return this.#limited("upgradesPerIp", "upgradesLimited", ip, id, taken.retryAfter);
-      }
-    }
-    if ((this.#connections.get(ip) ?? 0) >= this.#connectionsPerIp) {
-      return this.#limited("connectionsPerIp", "connectionsLimited", ip, id, undefined);
-    }
-    if (
-      this.#origins !== undefined &&
-      !isOriginAllowed(request, this.#origins, this.#options.allowMissingOrigin ?? false)
-    ) {
-      this.#counters.originRejections++;
-      const reason = `origin ${request.headers.get("origin") ?? "missing"} not allowed`;
-      this.#violation({ type: "origin_rejected", ip, connectionId: id, reason, status: 403 });
-      return _refusal(403, "origin not allowed");
-    }
-    const csrf = this.#options.csrf;
-    if (csrf !== undefined && csrf !== false && !checkCsrf(request, csrf === true ? {} : csrf)) {
-      this.#counters.csrfRejections++;
-      this.#violation({
-        type: "csrf_rejected",
-        ip,
-        connectionId: id,
-        reason: "CSRF token mismatch",
-        status: 403,
-      });
-      return _refusal(403, "CSRF token mismatch");
-    }
-    return undefined;
-  }
-
-  #limited(
-    limit: string,
-    counter: keyof SecurityCounters,
-    ip: string,
-    id: string,
-    retryAfter: number | undefined,
-  ): Response {
-    this.#counters[counter]++;
-    this.#violation({
-      type: "rate_limit",
-      limit,
-      ip,
-      connectionId: id,
-      reason: `${limit} exceeded`,
-      status: 429,
-    });
-    const headers: HeadersInit = retryAfter === undefined || !Number.isFinite(retryAfter)
-      ? {}
-      : { "retry-after": String(Math.max(1, Math.ceil(retryAfter / 1000))) };
-    return _refusal(429, "rate limit exceeded", headers);
-  }
-
   #attach<C extends WebSocketConnection<unknown>>(conn: C, handshake: _Handshake): C {
     const { request, id, ip, principal, release } = handshake;
     const limits = this.#options.rateLimits ?? {};
-    const messages = limits.messagesPerConnection === undefined
-      ? { capacity: 200, interval: 1_000 }
-      : limits.messagesPerConnection;
-    const bytes = limits.bytesPerConnection === undefined
-      ? { capacity: 4 * 1024 * 1024, interval: 1_000 }
-      : limits.bytesPerConnection;
-    const messageBucket = messages === null ? undefined : new TokenBucket(messages, this.#clock);
-    const byteBucket = bytes === null ? undefined : new TokenBucket(bytes, this.#clock);
-    let closing = false;
-    const guarded = messageBucket === undefined && byteBucket === undefined
-      ? conn
-      : _meter(conn, (message) => {
-        if (closing) return false;
-        const size = message.data.length;
-        const limit = messageBucket?.take().ok === false
-          ? "messagesPerConnection"
-          : byteBucket?.take(size).ok === false
-          ? "bytesPerConnection"
-          : undefined;
-        if (limit === undefined) return true;
-        closing = true;
-        this.#counters[limit === "messagesPerConnection" ? "messagesLimited" : "bytesLimited"]++;
-        this.#violation({
-          type: "rate_limit",
-          limit,
-          ip,
-          connectionId: id,
-          reason: `${limit} exceeded`,
-          closeCode: 1008,
-        });
-        conn.close(1008, "rate limit exceeded");
-        return false;
+    const guarded = _limitConnection(conn, limits, this.#clock, (limit) => {
+      this.#counters[limit === "messagesPerConnection" ? "messagesLimited" : "bytesLimited"]++;
+      this.#violation({
+        type: "rate_limit",
+        limit,
+        ip,
+        connectionId: id,
+        reason: `${limit} exceeded`,
+        closeCode: 1008,
       });
-    const state = new _SessionState({
+    });
+    const state = _openSession(conn, {
       id,
       ip,
       principal,
-      permissionsOf: (current) =>
-        current === undefined
-          ? createPermissions([])
-          : permissionsFromClaims(current.claims, this.#options.authenticate?.permissions),
+      options: this.#options,
       clock: this.#clock,
+      reporter: this.#reporter,
       authenticate: (token) => this.authenticate(token, request, ip),
-      onExpired: (session) => {
-        this.#counters.tokensExpired++;
-        this.#record({
-          type: "token_expired",
-          ip,
-          connectionId: id,
-          reason: "token expired",
-          closeCode: 1008,
-          ..._subject(session.principal),
-        });
-        conn.close(1008, "token expired");
-      },
-      onRefreshFailed: (reason) => {
-        this.#counters.refreshFailures++;
-        this.#violation({
-          type: "auth_failure",
-          ip,
-          connectionId: id,
-          reason: `refresh refused: ${reason}`,
-          ..._subject(principal),
-        });
-      },
     });
     this.#sessions.set(guarded, state);
     this.#sessions.set(conn, state);
@@ -461,16 +301,4 @@ export class Security {
   #record(event: AuditEventInit): void {
     this.audit.record(event);
   }
-}
-
-function _subject(principal: Principal | undefined): { subject?: string } {
-  return principal?.subject === undefined ? {} : { subject: principal.subject };
-}
-
-function _refusal(status: number, reason: string, headers: HeadersInit = {}): Response {
-  const all = new Headers(headers);
-  all.set("content-type", "text/plain; charset=utf-8");
-  // RFC 6750 §3: a 401 for a bearer token says so.
-  if (status === 401) all.set("www-authenticate", 'Bearer error="invalid_token"');
-  return new Response(`${reason}\n`, { status, headers: all });
 }
