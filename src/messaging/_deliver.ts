@@ -14,6 +14,7 @@ import type { _Held, _Session } from "./_session.ts";
 export function _onBrokerEvent(state: _RouterState, event: BrokerEvent): void {
   const topic = event.type === "message" ? event.message.topic : event.topic;
   const targets = state.fanout.targets(topic);
+  if (event.type === "message") state.options.metrics?.recordPublish(targets?.size ?? 0);
   if (targets === undefined || targets.size === 0) return;
   let envelope: ServerEnvelope;
   let offset: number | undefined;

@@ -10,6 +10,7 @@ import { _leaveAll, _onPresence } from "./_presence.ts";
 import type { _RouterState } from "./_router_state.ts";
 import { _cancelRequests, _onRequest, _onResponse } from "./_rpc_methods.ts";
 import { _Session } from "./_session.ts";
+import { _onRefresh } from "./_refresh.ts";
 import { _onSubscribe, _onUnsubscribe } from "./_subscriptions.ts";
 
 /** @internal Reads envelopes from `conn` until it closes, then cleans the session up. */
@@ -35,14 +36,19 @@ export async function _handleConnection(
   }
 }
 
-/** @internal Publishes from the server; a `required` publication nobody receives is a dead letter. */
+/**
+ * @internal Publishes (for the server, or for a client's `envelope`, whose `trace` then parents
+ * the span); a `required` publication nobody receives is a dead letter.
+ */
 export async function _publish(
   state: _RouterState,
   topic: string,
   data: unknown,
   required: boolean,
+  envelope?: { trace?: unknown },
 ): Promise<PublishResult> {
-  const result = await state.broker.publish(topic, data);
+  const publish = () => state.broker.publish(topic, data);
+  const result = await (state.tracing?.publish(topic, envelope, publish) ?? publish());
   if (required && result.receivers === 0) {
     state.deadLetter({ reason: "no_subscribers", topic, data });
   }
@@ -102,6 +108,8 @@ async function _dispatch(
     case "leave":
     case "presence":
       return await _onPresence(state, session, envelope);
+    case "refresh":
+      return await _onRefresh(state, session, envelope);
   }
 }
 
@@ -156,9 +164,16 @@ async function _onPublish(
   if (!await state.allowed(session, "publish", topic)) {
     return session.sendError(id, ERROR_CODE.FORBIDDEN, `Cannot publish to ${topic}: not allowed`);
   }
+  if (state.options.security?.allowPublish(topic, session.conn) === false) {
+    return session.sendError(
+      id,
+      ERROR_CODE.LIMIT_EXCEEDED,
+      `Cannot publish to ${topic}: publish rate limit exceeded`,
+    );
+  }
   const required = envelope.required === true;
   const data = envelope.data === undefined ? null : envelope.data;
-  const { message, receivers } = await _publish(state, topic, data, required);
+  const { message, receivers } = await _publish(state, topic, data, required, envelope);
   if (required && receivers === 0) {
     return session.sendError(
       id,

@@ -1,3 +1,4 @@
+import type { PermissionAction } from "../auth/permissions.ts";
 import type { Broker, BrokerEvent } from "./broker.ts";
 import { type Codec, codecFor } from "./codec.ts";
 import { ERROR_CODE, RpcError } from "./errors.ts";
@@ -10,6 +11,7 @@ import {
 } from "./router_options.ts";
 import { _Fanout } from "./_fanout.ts";
 import { _RouterSessions } from "./_router_sessions.ts";
+import { _RouterTracing } from "./_router_tracing.ts";
 import { _RpcMethods } from "./_rpc_methods.ts";
 import type { _Session } from "./_session.ts";
 
@@ -25,6 +27,8 @@ export class _RouterState {
   readonly fanout: _Fanout;
   readonly sessions: _RouterSessions;
   readonly rpc = new _RpcMethods();
+  /** Spans, when tracing is on. */
+  readonly tracing: _RouterTracing | undefined;
   closed = false;
 
   constructor(
@@ -39,17 +43,33 @@ export class _RouterState {
     }
     this.fanout = new _Fanout(this.broker.subscribe((event) => onBrokerEvent(this, event)));
     this.sessions = new _RouterSessions(this.options.resumeWindow);
+    const tracing = this.options.tracing;
+    this.tracing = tracing === false ? undefined : new _RouterTracing(tracing);
   }
 
-  /** Whether the authorize hook lets `session` do `action` on `topic`. */
+  /** Whether the session's permissions, then the authorize hook, let it do `action` on `topic`. */
   async allowed(
     session: _Session,
     action: "subscribe" | "publish" | "join" | "presence",
     topic: string,
   ): Promise<boolean> {
+    if (!this.permitted(session, action === "join" ? "presence" : action, topic)) return false;
     const authorize = this.options.authorize;
     if (authorize === undefined) return true;
     return await authorize({ action, topic, session: session.id, conn: session.conn }) === true;
+  }
+
+  /**
+   * Whether the security session of `session`'s connection grants `action` on `resource`
+   * (always, without a security policy); a refusal is reported to the policy's audit log.
+   */
+  permitted(session: _Session, action: PermissionAction, resource: string): boolean {
+    const security = this.options.security;
+    if (security === undefined) return true;
+    // Fail closed: a connection the policy never accepted has no session and no permissions.
+    if (security.session(session.conn)?.permissions.can(action, resource) === true) return true;
+    security.denied(session.conn, action, resource);
+    return false;
   }
 
   /** The connected session `id`, for a server-side `action`. */

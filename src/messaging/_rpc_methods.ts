@@ -22,6 +22,11 @@ export class _RpcMethods {
     this.#composed.delete(name);
   }
 
+  /** Whether `name` has a handler. */
+  has(name: string): boolean {
+    return this.#handlers.has(name);
+  }
+
   /** The handler of `name` behind the middleware; `undefined` when there is none. */
   get(name: string): _Run | undefined {
     let run = this.#composed.get(name);
@@ -40,27 +45,55 @@ export async function _onRequest(
   envelope: Extract<ClientEnvelope, { type: "request" }>,
 ): Promise<void> {
   const { id, method } = envelope;
-  const respond = (body: { data: unknown } | { error: RpcError }) => {
-    const response: ServerEnvelope = { type: "response", id };
-    if ("error" in body) response.error = body.error.toBody();
-    else if (body.data !== undefined) response.data = body.data;
-    if (session.send(response) === "refused") {
-      state.deadLetter({ reason: "slow_consumer", session: session.id, type: "response" });
+  const started = performance.now();
+  // Unknown names come from the client: one label for all of them keeps metrics bounded.
+  const label = state.rpc.has(method) ? method : "_OTHER";
+  let response: ServerEnvelope;
+  try {
+    const serve = () => _serve(state, session, envelope);
+    const data = await (state.tracing?.request(label, envelope, serve) ?? serve());
+    response = { type: "response", id };
+    if (data !== undefined) response.data = data;
+  } catch (thrown) {
+    let error: RpcError;
+    if (thrown instanceof RpcError) error = thrown;
+    else {
+      state.options.onError(thrown);
+      error = new RpcError(ERROR_CODE.INTERNAL, `Cannot call ${method}: internal error`);
     }
-  };
+    response = { type: "response", id, error: error.toBody() };
+  }
+  state.options.metrics?.recordRpc(
+    label,
+    (performance.now() - started) / 1000,
+    response.error?.code,
+  );
+  if (session.send(response) === "refused") {
+    state.deadLetter({ reason: "slow_consumer", session: session.id, type: "response" });
+  }
+}
+
+// Runs the request's handler behind the permission, existence and limit checks; throws the
+// RpcError to answer with.
+async function _serve(
+  state: _RouterState,
+  session: _Session,
+  envelope: Extract<ClientEnvelope, { type: "request" }>,
+): Promise<unknown> {
+  const { method } = envelope;
+  // Permissions first: a caller without them cannot probe which methods exist.
+  if (!state.permitted(session, "rpc", method)) {
+    throw new RpcError(ERROR_CODE.FORBIDDEN, `Cannot call ${method}: not allowed`);
+  }
   const run = state.rpc.get(method);
   if (run === undefined) {
-    return respond({
-      error: new RpcError(ERROR_CODE.METHOD_NOT_FOUND, `Cannot call ${method}: no such method`),
-    });
+    throw new RpcError(ERROR_CODE.METHOD_NOT_FOUND, `Cannot call ${method}: no such method`);
   }
   if (session.incoming.size >= state.options.maxPendingRequests) {
-    return respond({
-      error: new RpcError(
-        ERROR_CODE.LIMIT_EXCEEDED,
-        `Cannot call ${method}: too many pending requests`,
-      ),
-    });
+    throw new RpcError(
+      ERROR_CODE.LIMIT_EXCEEDED,
+      `Cannot call ${method}: too many pending requests`,
+    );
   }
   const controller = new AbortController();
   session.incoming.add(controller);
@@ -85,11 +118,7 @@ export async function _onRequest(
     state: {},
   };
   try {
-    respond({ data: await Promise.race([run(context), expired]) });
-  } catch (error) {
-    if (error instanceof RpcError) return respond({ error });
-    state.options.onError(error);
-    respond({ error: new RpcError(ERROR_CODE.INTERNAL, `Cannot call ${method}: internal error`) });
+    return await Promise.race([run(context), expired]);
   } finally {
     clearTimeout(timer);
     session.incoming.delete(controller);

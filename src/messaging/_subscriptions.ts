@@ -98,6 +98,7 @@ export async function _subscribe(
       recovered = overlap.complete && epoch === since!.epoch &&
         next === Math.min(overlap.after, offset) + 1;
     }
+    if (since !== undefined) state.options.metrics?.recordHistoryRecovery(recovered);
     if (id !== undefined) {
       const reply: ServerEnvelope = { type: "subscribed", id, topic, epoch, offset };
       if (since !== undefined) reply.recovered = recovered;

@@ -1,6 +1,6 @@
 import type { Message } from "../protocol/message.ts";
 import type { Codec } from "./codec.ts";
-import type { ClientEnvelope, EnvelopeId, StreamPosition } from "./envelope.ts";
+import type { ClientEnvelope, EnvelopeId, EnvelopeTrace, StreamPosition } from "./envelope.ts";
 import { EnvelopeError } from "./errors.ts";
 
 /** Options for {@linkcode decodeEnvelope}. */
@@ -17,6 +17,9 @@ const _MAX_ID_LENGTH = 64;
 const _MAX_METHOD_LENGTH = 128;
 const _MAX_TOKEN_LENGTH = 128;
 const _MAX_TIMEOUT = 2 ** 31 - 1;
+const _MAX_REFRESH_TOKEN_LENGTH = 8_192;
+const _MAX_TRACEPARENT_LENGTH = 256;
+const _MAX_TRACESTATE_LENGTH = 512;
 
 type _Fields = Record<string, unknown>;
 
@@ -121,6 +124,8 @@ export function validateEnvelope(value: unknown): ClientEnvelope {
         out.ack = true;
       }
       if (_flag(fields, "required", id)) out.required = true;
+      const trace = _trace(fields.trace);
+      if (trace !== undefined) out.trace = trace;
       return out;
     }
     case "request": {
@@ -140,6 +145,8 @@ export function validateEnvelope(value: unknown): ClientEnvelope {
         }
         out.timeout = timeout as number;
       }
+      const trace = _trace(fields.trace);
+      if (trace !== undefined) out.trace = trace;
       return out;
     }
     case "response": {
@@ -159,6 +166,13 @@ export function validateEnvelope(value: unknown): ClientEnvelope {
       const out: ClientEnvelope = { type, id: _id(id), topic: _topic(fields, id) };
       if (fields.data !== undefined) out.data = fields.data;
       return out;
+    }
+    case "refresh": {
+      const token = fields.token;
+      if (
+        typeof token !== "string" || token.length === 0 || token.length > _MAX_REFRESH_TOKEN_LENGTH
+      ) throw _bad("invalid token", id);
+      return { type, id: _id(id), token };
     }
     default:
       throw _bad(typeof type === "string" ? "unknown type" : "missing type", id);
@@ -204,6 +218,21 @@ function _token(value: unknown, id: EnvelopeId | undefined): string {
     throw _bad("invalid resume token", id);
   }
   return value;
+}
+
+// Trace context is best effort (W3C Trace Context §3.2: a malformed one is ignored), so a bad
+// `trace` field is dropped rather than failing the envelope.
+function _trace(value: unknown): EnvelopeTrace | undefined {
+  if (typeof value !== "object" || value === null) return undefined;
+  const { traceparent, tracestate } = value as _Fields;
+  if (typeof traceparent !== "string" || traceparent.length > _MAX_TRACEPARENT_LENGTH) {
+    return undefined;
+  }
+  const trace: EnvelopeTrace = { traceparent };
+  if (typeof tracestate === "string" && tracestate.length <= _MAX_TRACESTATE_LENGTH) {
+    trace.tracestate = tracestate;
+  }
+  return trace;
 }
 
 function _position(value: unknown, id: EnvelopeId | undefined): StreamPosition {

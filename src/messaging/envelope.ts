@@ -11,6 +11,17 @@ export interface StreamPosition {
   offset: number;
 }
 
+/**
+ * W3C trace context carried in the `trace` field of `request` and `publish` envelopes: the
+ * values of the `traceparent` and `tracestate` headers of the W3C Trace Context specification.
+ */
+export interface EnvelopeTrace {
+  /** `version-traceid-parentid-flags`, at most 256 characters. */
+  traceparent: string;
+  /** Vendor-specific trace state, at most 512 characters. */
+  tracestate?: string;
+}
+
 /** `connect` (client → server): the first envelope of every connection. */
 export interface ConnectEnvelope {
   /** Envelope type. */
@@ -59,6 +70,8 @@ export interface PublishEnvelope {
   ack?: boolean;
   /** Fail with `no_subscribers` when no subscription matches. */
   required?: boolean;
+  /** The publisher's trace context. */
+  trace?: EnvelopeTrace;
 }
 
 /** `request` (both directions): calls `method` on the peer. */
@@ -73,6 +86,8 @@ export interface RequestEnvelope {
   data?: unknown;
   /** Milliseconds the caller waits. */
   timeout?: number;
+  /** The caller's trace context. */
+  trace?: EnvelopeTrace;
 }
 
 /** `response` (both directions): answers the `request` with the same `id`. */
@@ -119,6 +134,16 @@ export interface PresenceQueryEnvelope {
   topic: string;
 }
 
+/** `refresh` (client → server): replaces the connection's credential before it expires. */
+export interface RefreshEnvelope {
+  /** Envelope type. */
+  type: "refresh";
+  /** Correlation id. */
+  id: EnvelopeId;
+  /** The new token, 1–8,192 characters. */
+  token: string;
+}
+
 /** Every envelope a client may send. */
 export type ClientEnvelope =
   | ConnectEnvelope
@@ -129,7 +154,8 @@ export type ClientEnvelope =
   | ResponseEnvelope
   | JoinEnvelope
   | LeaveEnvelope
-  | PresenceQueryEnvelope;
+  | PresenceQueryEnvelope
+  | RefreshEnvelope;
 
 /** A member present in a topic. */
 export interface PresenceMember {

@@ -1,4 +1,6 @@
 import type { WebSocketConnection } from "../connection/websocket_connection.ts";
+import type { TracerLike } from "../observability/tracer_like.ts";
+import type { Security } from "../security/mod.ts";
 import type { Broker } from "./broker.ts";
 import type { AeroProtocol, Codec } from "./codec.ts";
 import { _logError } from "./_logger.ts";
@@ -52,6 +54,38 @@ export interface AuthorizeContext {
   conn: WebSocketConnection;
 }
 
+/**
+ * What a router records when given `metrics`: `ServerMetrics` from
+ * `@aero/socket/observability` implements it; so may a test double.
+ *
+ * @example Counting publications fanned out by a router
+ * ```ts
+ * import { createRouter, type RouterMetricsRecorder } from "@aero/socket/messaging";
+ * import assert from "node:assert/strict";
+ *
+ * const fanouts: number[] = [];
+ * const metrics: RouterMetricsRecorder = {
+ *   recordRpc() {},
+ *   recordPublish: (fanout) => void fanouts.push(fanout),
+ *   recordHistoryRecovery() {},
+ * };
+ * await using router = createRouter({ metrics });
+ * await router.publish("news", 1); // nobody subscribes: the broker does not deliver it here
+ * assert.deepEqual(fanouts, []);
+ * ```
+ */
+export interface RouterMetricsRecorder {
+  /**
+   * One client request handled: its method (`_unknown` for a method without a handler), its
+   * duration in seconds and, when it failed, the `aero.v1` error code.
+   */
+  recordRpc(method: string, seconds: number, errorCode?: string): void;
+  /** One publication the broker delivered to this router, written to `fanout` sessions. */
+  recordPublish(fanout: number): void;
+  /** One `subscribe` with `since`: `complete` is the `recovered` flag of the answer. */
+  recordHistoryRecovery(complete: boolean): void;
+}
+
 /** Options for {@linkcode createRouter}. */
 export interface RouterOptions {
   /** Where publications, history and presence live. @default {new MemoryBroker()} */
@@ -76,6 +110,34 @@ export interface RouterOptions {
    * @default {undefined} (allow everything)
    */
   authorize?: (context: AuthorizeContext) => boolean | Promise<boolean>;
+  /**
+   * The security policy the connections were accepted with (the `security` option of `serve()`
+   * or `upgrade()`). With it, every `subscribe`, `publish`, `join`/`presence` and `request` is
+   * checked against the permissions of the connection's session (`subscribe:<topic>`,
+   * `publish:<topic>`, `presence:<topic>`, `rpc:<method>`); a refusal answers `forbidden` and is
+   * audited through `security.denied()`. Client publishes spend the topic's publish rate limit
+   * (`limit_exceeded` when exhausted), and the `refresh` envelope extends the session. A
+   * connection the policy did not accept has no session and is refused everything. The
+   * {@linkcode authorize} hook still runs after the permissions allowed an action.
+   *
+   * @default {undefined} (no permission checks; `refresh` is answered `forbidden`)
+   */
+  security?: Security;
+  /**
+   * Records RPC calls, errors and latency, publication fan-out and history recoveries (pass a
+   * `ServerMetrics`).
+   *
+   * @default {undefined} (nothing recorded)
+   */
+  metrics?: RouterMetricsRecorder;
+  /**
+   * Spans for client requests (SERVER spans continuing the trace of the request's `trace`
+   * field) and for publishes (PRODUCER spans, children of the `publish` envelope's `trace` or
+   * of the active context): `true` for the global OpenTelemetry tracer, or a tracer.
+   *
+   * @default {false}
+   */
+  tracing?: boolean | TracerLike;
   /** Receives messages that could not be delivered. @default {undefined} */
   onDeadLetter?: (letter: DeadLetter) => void;
   /**
@@ -113,6 +175,9 @@ export interface _ResolvedRouterOptions {
   onConnect: RouterOptions["onConnect"];
   authorize: RouterOptions["authorize"];
   onDeadLetter: RouterOptions["onDeadLetter"];
+  security: Security | undefined;
+  metrics: RouterMetricsRecorder | undefined;
+  tracing: boolean | TracerLike;
   onError: (error: unknown) => void;
   maxEnvelopeSize: number;
   connectTimeout: number;
@@ -130,6 +195,9 @@ export function _resolveRouterOptions(options: RouterOptions): _ResolvedRouterOp
     onConnect: options.onConnect,
     authorize: options.authorize,
     onDeadLetter: options.onDeadLetter,
+    security: options.security,
+    metrics: options.metrics,
+    tracing: options.tracing ?? false,
     onError: options.onError ?? ((error) => _logError("router", error)),
     maxEnvelopeSize: options.maxEnvelopeSize ?? 1024 * 1024,
     connectTimeout: options.connectTimeout ?? 10_000,
