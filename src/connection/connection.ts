@@ -235,6 +235,12 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
     }
     if (this.#state !== READY_STATE.OPEN) return false;
     if (!this.#admit(frame.length)) return false;
+    if (this.#metrics !== undefined) {
+      // RFC 6455 §5.2: unmasked header of 2 bytes, plus a 2- or 8-byte extended length.
+      const length = frame[1]! & 0x7f;
+      const size = frame.length - (length === 126 ? 4 : length === 127 ? 10 : 2);
+      this.#countOut((frame[0]! & 0x0f) === OPCODE.TEXT, size, size);
+    }
     this.#outbound.pushEncoded(frame);
     this.#scheduleFlush();
     return true;
