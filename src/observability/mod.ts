@@ -31,6 +31,7 @@ export * from "./connection_metrics.ts";
 export * from "./event_loop_monitor.ts";
 export * from "./health.ts";
 export * from "./meter_like.ts";
+export * from "./observe_security.ts";
 export * from "./open_telemetry.ts";
 export * from "./ops_handler.ts";
 export * from "./prometheus.ts";

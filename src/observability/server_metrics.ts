@@ -7,7 +7,7 @@ import { _LabeledCounter, _LabeledHistogram } from "./_series.ts";
 export type EngineName = "streams" | "native";
 
 /** Scopes of a rate limit, as the `scope` label of `aero_rate_limit_rejections_total` spells them. */
-export type RateLimitScope = "connection" | "ip" | "global";
+export type RateLimitScope = "connection" | "ip" | "global" | "topic";
 
 /** Default buckets of `aero_rpc_duration_seconds`, in seconds. */
 export const RPC_DURATION_BUCKETS: readonly number[] = [
@@ -300,7 +300,7 @@ export class ServerMetrics implements ConnectionMetrics {
       _counter(
         "aero_rate_limit_rejections_total",
         "Messages or connections refused by a rate limit, by scope.",
-        this.#rateLimited.samples([["connection"], ["ip"], ["global"]]),
+        this.#rateLimited.samples([["connection"], ["ip"], ["global"], ["topic"]]),
       ),
       _counter(
         "aero_auth_rejections_total",
