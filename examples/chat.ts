@@ -3,7 +3,11 @@
  * nicknames, presence, a typing indicator, history on join and reconnection that resumes
  * without losing messages. Embedded memory broker: no other process needed.
  *
- *     deno run -A examples/chat.ts [--port 8080] [--hostname 127.0.0.1]
+ *     deno run -A examples/chat.ts [--port 8080] [--hostname 127.0.0.1] [--ops-port 9091]
+ *
+ * `/metrics` (Prometheus), `/healthz` and `/readyz` are served on `--ops-port` (default 9091, so
+ * it runs next to `examples/echo.ts` on 9090); the router records RPC calls, publishes and
+ * history recoveries in the same metrics as the connections.
  *
  * Then open http://127.0.0.1:8080/ in two browser windows. The page's client is the browser
  * bundle of `@aero/socket/sdk` (`deno task bundle:client`); it is built on first start when
@@ -24,6 +28,7 @@ import {
   type Router,
   RpcError,
 } from "../src/messaging/mod.ts";
+import { Health, monitorEventLoop, serveOps, ServerMetrics } from "../src/observability/mod.ts";
 import { serve, type Server } from "../src/server/mod.ts";
 import { sanitizeText, validateNick, validateRoom } from "./chat/sanitize.ts";
 import type { ChatMessage, HistoryEntry } from "./chat/schema.ts";
@@ -48,6 +53,11 @@ export interface ChatOptions {
   hostname?: string;
   /** Rebuild the browser bundle even when it exists. @default {false} */
   rebuildBundle?: boolean;
+  /**
+   * Port of `/metrics`, `/healthz` and `/readyz` (on `hostname`); `0` picks a free one.
+   * @default {undefined} (not served)
+   */
+  opsPort?: number;
 }
 
 /** A running chat server. */
@@ -58,6 +68,10 @@ export interface Chat extends AsyncDisposable {
   readonly server: Server;
   /** The `aero.v1` router. */
   readonly router: Router;
+  /** Metrics of the server and the router. */
+  readonly metrics: ServerMetrics;
+  /** The address of the operations endpoints, when served. */
+  readonly opsAddr: Deno.NetAddr | undefined;
   /** Stops the server and the router. */
   close(): Promise<void>;
 }
@@ -78,8 +92,10 @@ export async function startChat(options: ChatOptions = {}): Promise<Chat> {
   const broker = new MemoryBroker({ maxHistory: 200 });
   const nicks = new WeakMap<WebSocketConnection, string>();
   const lastTyping = new Map<string, number>();
+  const metrics = new ServerMetrics();
   const router = createRouter({
     broker,
+    metrics,
     maxEnvelopeSize: 16 * 1024,
     onConnect({ conn, data }) {
       const nick = validateNick((data as { nick?: unknown } | undefined)?.nick);
@@ -144,16 +160,35 @@ export async function startChat(options: ChatOptions = {}): Promise<Chat> {
     port: options.port ?? 8080,
     hostname: options.hostname ?? "127.0.0.1",
     protocols: AERO_PROTOCOLS,
+    metrics,
     fetch: serveStatic,
     onListen() {},
   }, (conn) => router.handle(conn));
   const url = `http://${server.addr.hostname}:${server.addr.port}/`;
+  const lag = monitorEventLoop(metrics);
+  const ops = options.opsPort === undefined ? undefined : serveOps({
+    port: options.opsPort,
+    hostname: options.hostname ?? "127.0.0.1",
+    metrics,
+    health: new Health().watch(server),
+  });
   const close = async () => {
+    // The operations port keeps answering (/readyz: 503) while the chat server drains.
     await server.shutdown({ timeout: 1_000 });
     await router.close();
     await broker.close();
+    lag[Symbol.dispose]();
+    await ops?.shutdown();
   };
-  return { url, server, router, close, [Symbol.asyncDispose]: close };
+  return {
+    url,
+    server,
+    router,
+    metrics,
+    opsAddr: ops?.addr,
+    close,
+    [Symbol.asyncDispose]: close,
+  };
 }
 
 async function serveStatic(request: Request): Promise<Response> {
@@ -204,6 +239,7 @@ if (import.meta.main) {
     options: {
       port: { type: "string", default: "8080" },
       hostname: { type: "string", default: "127.0.0.1" },
+      "ops-port": { type: "string", default: "9091" },
     },
   });
   const port = Number(values.port);
@@ -211,8 +247,14 @@ if (import.meta.main) {
     console.error(`Cannot start: invalid --port ${values.port}`);
     Deno.exit(2);
   }
-  const chat = await startChat({ port, hostname: values.hostname });
+  const opsPort = Number(values["ops-port"]);
+  if (!Number.isInteger(opsPort) || opsPort < 0 || opsPort > 65535) {
+    console.error(`Cannot start: invalid --ops-port ${values["ops-port"]}`);
+    Deno.exit(2);
+  }
+  const chat = await startChat({ port, hostname: values.hostname, opsPort });
   console.log(`Chat on ${chat.url} (Ctrl+C to stop)`);
+  console.log(`/metrics, /healthz, /readyz on port ${chat.opsAddr?.port}`);
   const stop = async () => {
     await chat.close();
     Deno.exit(0);
