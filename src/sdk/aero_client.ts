@@ -233,6 +233,7 @@ export class AeroClient<S extends ClientSchema = ClientSchema> implements AsyncD
     if (data !== undefined) envelope.data = data;
     if (options.required) envelope.required = true;
     if (options.ack) envelope.ack = true;
+    if (options.trace !== undefined) envelope.trace = options.trace;
     return this.#call(envelope, options, !options.ack) as Promise<StreamPosition | undefined>;
   }
 
@@ -250,6 +251,7 @@ export class AeroClient<S extends ClientSchema = ClientSchema> implements AsyncD
   ): Promise<MethodResult<S, M>> {
     const envelope: ClientEnvelope = { type: "request", id: 0, method };
     if (data !== undefined) envelope.data = data;
+    if (options.trace !== undefined) envelope.trace = options.trace;
     return this.#call(envelope, options, false) as Promise<MethodResult<S, M>>;
   }
 

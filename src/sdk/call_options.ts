@@ -24,6 +24,14 @@ export interface PublishOptions {
    * @default {undefined}
    */
   signal?: AbortSignal;
+  /**
+   * W3C trace context sent in the envelope's `trace` field (`docs/PROTOCOL.md` §2.1), so the
+   * server's span continues the caller's trace; for example what `injectTraceContext({})` of
+   * `@aero/socket/observability` writes. The SDK does not load OpenTelemetry itself.
+   *
+   * @default {undefined} (no `trace` field)
+   */
+  trace?: { traceparent: string; tracestate?: string };
 }
 
 /** Options for {@linkcode AeroClient.request} and {@linkcode AeroClient.presence}. */
@@ -40,6 +48,15 @@ export interface RequestOptions {
    * @default {undefined}
    */
   signal?: AbortSignal;
+  /**
+   * W3C trace context sent in the envelope's `trace` field (`docs/PROTOCOL.md` §2.1), so the
+   * server's span continues the caller's trace; for example what `injectTraceContext({})` of
+   * `@aero/socket/observability` writes. The SDK does not load OpenTelemetry itself. Ignored
+   * by `presence`.
+   *
+   * @default {undefined} (no `trace` field)
+   */
+  trace?: { traceparent: string; tracestate?: string };
 }
 
 /** What a server-to-client request handler gets besides the parameters. */

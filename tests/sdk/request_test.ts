@@ -178,3 +178,30 @@ Deno.test("AeroClient speaks MessagePack and CBOR when given those codecs", asyn
     await client.close();
   }
 });
+
+Deno.test("AeroClient.request and publish send the trace context the application passes", async () => {
+  const clock = createManualClock();
+  const dial = scriptedDialer((peer) => peer.welcome().then(() => {}));
+  const client = new AeroClient("ws://test/", {
+    clock,
+    keepalive: false,
+    onlineEvents: null,
+    dial,
+  });
+  await clock.advance(0);
+  const trace = { traceparent: "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01" };
+  const call = client.request("sum", [1], { trace });
+  const request = await dial.peers[0]!.next("request");
+  assert.deepEqual(request.trace, trace);
+  dial.peers[0]!.send({ type: "response", id: request.id, data: 1 });
+  assert.equal(await call, 1);
+  client.publish("news", 1, { trace: { ...trace, tracestate: "v=1" } });
+  const publish = await dial.peers[0]!.next("publish");
+  assert.deepEqual(publish.trace, { ...trace, tracestate: "v=1" });
+  const plain = client.request("sum", [2]);
+  const untraced = await dial.peers[0]!.next("request");
+  assert.equal("trace" in untraced, false);
+  dial.peers[0]!.send({ type: "response", id: untraced.id, data: 2 });
+  await plain;
+  await client.close();
+});
