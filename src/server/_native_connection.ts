@@ -95,7 +95,9 @@ export class _NativeConnection<Data> implements WebSocketConnection<Data> {
     const bytes = typeof data === "string" ? null : new Uint8Array(data);
     const size = bytes === null ? (data as string).length : bytes.length;
     if (!this.#admit(size)) return false;
-    if (this.#options.metrics !== undefined) _countNativeOut(this.#options.metrics, bytes ?? (data as string));
+    if (this.#options.metrics !== undefined) {
+      _countNativeOut(this.#options.metrics, bytes ?? (data as string));
+    }
     if (this.#pending !== null) {
       this.#pending.push(bytes === null ? data as string : bytes.slice());
       this.#pendingBytes += size;
