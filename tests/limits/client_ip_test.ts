@@ -34,3 +34,21 @@ Deno.test("clientIp falls back to the peer when the header is empty or all hops 
   const headers = new Headers({ "x-forwarded-for": "10.0.0.2" });
   assert.equal(clientIp(proxy, headers, { addresses: ["10.0.0.0/8"] }), "10.0.0.1");
 });
+
+Deno.test("clientIp matches IPv6 proxies by range and in any text form", () => {
+  const headers = new Headers({ "x-forwarded-for": "2001:db8::9, fd00::7" });
+  const v6proxy = { transport: "tcp", hostname: "fd00::1", port: 1234 } as const;
+  assert.equal(clientIp(v6proxy, headers, { addresses: ["fd00::/8"] }), "2001:db8::9");
+  assert.equal(clientIp(v6proxy, headers, { addresses: ["fd00:0:0:0:0:0:0:1"] }), "fd00::7");
+  assert.equal(clientIp(v6proxy, headers, { addresses: ["fc00::/8"] }), "fd00::1");
+  assert.equal(clientIp(v6proxy, headers, { addresses: ["fd00::/129"] }), "fd00::1");
+  assert.equal(clientIp(v6proxy, headers, { addresses: ["fd00:::1"] }), "fd00::1");
+});
+
+Deno.test("clientIp treats IPv4-mapped IPv6 peers as their IPv4 address", () => {
+  const headers = new Headers({ "x-forwarded-for": "203.0.113.9" });
+  const mapped = { transport: "tcp", hostname: "::ffff:10.0.0.1", port: 1234 } as const;
+  assert.equal(clientIp(mapped, headers, { addresses: ["10.0.0.0/8"] }), "203.0.113.9");
+  assert.equal(clientIp(mapped, headers, { addresses: ["10.0.0.1"] }), "203.0.113.9");
+  assert.equal(clientIp(mapped, headers, { addresses: ["11.0.0.0/8"] }), "::ffff:10.0.0.1");
+});

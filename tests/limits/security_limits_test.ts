@@ -112,6 +112,29 @@ for (const engine of ENGINES) {
     assert.equal(security.counters.bytesLimited, 1);
   });
 
+  Deno.test(`Security (${engine}) counts text in UTF-8 bytes against the byte limit`, async () => {
+    const security = new Security({
+      bans: false,
+      rateLimits: { ...OFF, bytesPerConnection: { capacity: 1_000, interval: 60_000 } },
+    });
+    await using server = startServer(engine, security);
+    const { conn } = await open(server.base);
+    // 300 characters, 900 bytes: within the limit.
+    conn.send("€".repeat(300));
+    // 50 characters, 150 bytes more: over 1,000 bytes though only 350 UTF-16 units.
+    conn.send("€".repeat(50));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<"not closed">((resolve) => {
+      timer = setTimeout(() => resolve("not closed"), 5_000);
+    });
+    const closed = await Promise.race([conn.closed, late]);
+    clearTimeout(timer);
+    if (closed === "not closed") conn.close();
+    assert.notEqual(closed, "not closed", "the byte limit did not close the connection");
+    assert.equal((closed as { code: number }).code, 1008);
+    assert.equal(security.counters.bytesLimited, 1);
+  });
+
   Deno.test(`Security (${engine}) bans repeated offenders for a growing period, and unbans`, async () => {
     const clock = new ManualClock(Date.now());
     const security = new Security({
