@@ -3,9 +3,14 @@
 import assert from "node:assert/strict";
 import { OPCODE } from "../../src/protocol/mod.ts";
 import { type Case, defineCases, expectFailure, expectTextEcho } from "./_suite.ts";
+import { TimeoutError } from "./_timing.ts";
+import { UTF8_GROUPS } from "./_utf8_sequences.ts";
 
 const _encoder = new TextEncoder();
 const C = OPCODE.CONTINUATION;
+
+// "κόσμε": two- and three-byte sequences.
+const _KOSME = [0xce, 0xba, 0xe1, 0xbd, 0xb9, 0xcf, 0x83, 0xce, 0xbc, 0xce, 0xb5];
 
 const _VALID: [string, string][] = [
   ["ASCII", "Hello-µ@ßöäüàá-UTF-8!!"],
@@ -133,6 +138,105 @@ const cases: Case[] = [
       assert.deepEqual((await peer.readMessage()).data, payload);
     },
   },
+  {
+    name: "6.1.1 an empty text message is echoed as an empty text message",
+    run: (s) => expectTextEcho(s, ""),
+  },
+  {
+    name: "6.1.2 a text message of three empty fragments is echoed as an empty text message",
+    async run({ peer }) {
+      await peer.sendAll([
+        { opcode: OPCODE.TEXT, payload: "", fin: false },
+        { opcode: C, payload: "", fin: false },
+        { opcode: C, payload: "" },
+      ]);
+      assert.equal(await peer.readText(), "");
+    },
+  },
+  {
+    name: "6.1.3 empty first and last fragments around a non-empty one are joined",
+    async run({ peer }) {
+      await peer.sendAll([
+        { opcode: OPCODE.TEXT, payload: "", fin: false },
+        { opcode: C, payload: "middle frame payload", fin: false },
+        { opcode: C, payload: "" },
+      ]);
+      assert.equal(await peer.readText(), "middle frame payload");
+    },
+  },
+  {
+    // Autobahn 6.4.1: fragments 1 and 3 valid, 2 invalid; the verdict comes on fragment 2.
+    name: "6.4.1 a fragment with a code point above U+10FFFF fails with 1007 before the next one",
+    needs: ["protocolErrors"],
+    async run(s) {
+      await s.peer.send({ opcode: OPCODE.TEXT, payload: new Uint8Array(_KOSME), fin: false });
+      await assert.rejects(s.peer.readFrame(150), TimeoutError, "first fragment taken");
+      await s.peer.send({
+        opcode: C,
+        payload: new Uint8Array([0xf4, 0x90, 0x80, 0x80]),
+        fin: false,
+      });
+      await expectFailure(s, 1007, 1_000);
+    },
+  },
+  {
+    // Autobahn 6.4.2: the first fragment ends with a lead byte (still a valid prefix), the next
+    // one starts with a byte that lead byte cannot take.
+    name: "6.4.2 a lead byte closing one fragment and a bad continuation opening the next fail",
+    needs: ["protocolErrors"],
+    async run(s) {
+      await s.peer.send({
+        opcode: OPCODE.TEXT,
+        payload: new Uint8Array([..._KOSME, 0xf4]),
+        fin: false,
+      });
+      await assert.rejects(s.peer.readFrame(150), TimeoutError, "a valid prefix so far");
+      await s.peer.send({ opcode: C, payload: new Uint8Array([0x90, 0x80, 0x80]), fin: false });
+      await expectFailure(s, 1007, 1_000);
+    },
+  },
+  {
+    // Autobahn 6.4.3/6.4.4 send one frame in chops (valid part, invalid part, rest). Frames are
+    // validated once complete, so the verdict comes with the last chop (Autobahn: NON-STRICT).
+    name: "6.4.3 invalid UTF-8 inside one frame sent in chops fails with 1007 by its last chop",
+    needs: ["protocolErrors"],
+    async run(s) {
+      const payload = new Uint8Array([..._KOSME, 0xf4, 0x90, 0x80, 0x80, 0x65, 0x64, 0x69, 0x74]);
+      const bytes = s.peer.frame({ opcode: OPCODE.TEXT, payload });
+      const header = bytes.length - payload.length;
+      await s.peer.write(bytes.subarray(0, header + _KOSME.length));
+      await s.peer.write(bytes.subarray(header + _KOSME.length, header + _KOSME.length + 4));
+      await s.peer.write(bytes.subarray(header + _KOSME.length + 4));
+      await expectFailure(s, 1007);
+    },
+  },
+  ...UTF8_GROUPS.flatMap((group) =>
+    group.sequences.map(([valid, bytes], i): Case =>
+      valid
+        ? {
+          name: `${group.section}.${i + 1} ${group.title}: ${_hex(bytes)} is echoed unchanged`,
+          async run({ peer }) {
+            await peer.send({ opcode: OPCODE.TEXT, payload: new Uint8Array(bytes) });
+            const message = await peer.readMessage();
+            assert.equal(message.opcode, OPCODE.TEXT);
+            assert.deepEqual(message.data, new Uint8Array(bytes));
+          },
+        }
+        : {
+          name: `${group.section}.${i + 1} ${group.title}: ${_hex(bytes)} fails with 1007`,
+          needs: ["protocolErrors"],
+          async run(s) {
+            await s.peer.send({ opcode: OPCODE.TEXT, payload: new Uint8Array(bytes) });
+            assert.deepEqual((await expectFailure(s, 1007)).before, [], "nothing echoed");
+          },
+        }
+    )
+  ),
 ];
 
 defineCases("UTF-8", cases);
+
+function _hex(bytes: readonly number[]): string {
+  const hex = bytes.map((b) => b.toString(16).padStart(2, "0")).join("");
+  return hex.length > 24 ? `${hex.slice(0, 24)}… (${bytes.length} bytes)` : hex;
+}
