@@ -35,7 +35,7 @@ const _scratch = new Uint8Array(_SCRATCH_SIZE);
 const _FAIL_LINGER = 1_000;
 // Read sizes on byte-stream transports (sockets): a pending read holds its buffer until the peer
 // sends something, so an idle connection waits with a small one; a read that fills its buffer
-// doubles the next, one that uses under a quarter halves it.
+// doubles the next, one that does not sizes the next to what it got.
 const _MIN_READ = 2 * 1024;
 const _MAX_READ = 64 * 1024;
 
@@ -679,10 +679,12 @@ function _encodeAscii(text: string, into: Uint8Array): number {
   return length;
 }
 
-// The size of the next read into our own buffer: a read that filled its buffer doubles it, one
-// that used under a quarter halves it.
+// The size of the next read into our own buffer: a read that filled its buffer doubles it; one
+// that did not shrinks it to the power of two that would have held what it got, so a connection
+// that falls quiet after a burst (its last read is a short one) does not wait on 64 KiB.
 function _nextReadSize(size: number, read: number): number {
   if (read === size) return Math.min(size * 2, _MAX_READ);
-  if (read < size / 4) return Math.max(size / 2, _MIN_READ);
-  return size;
+  let next = _MIN_READ;
+  while (next < read) next *= 2;
+  return Math.min(next, size);
 }
