@@ -2,7 +2,7 @@
 // reasons (RFC 6455 §5.5.1, §7.4).
 import assert from "node:assert/strict";
 import { OPCODE } from "../../src/protocol/mod.ts";
-import { closePayload } from "./_raw_peer.ts";
+import { closePayload, concatBytes } from "./_raw_peer.ts";
 import {
   type Case,
   defineCases,
@@ -76,6 +76,64 @@ const cases: Case[] = [
       for (const text of texts) assert.equal(await peer.readText(), text);
       await peer.sendClose(1000);
       assert.equal((await peer.readClose()).code, 1000);
+    },
+  },
+  {
+    // Autobahn 7.1.2: a second close frame is not answered.
+    name: "7.1.7 two close frames are answered with one",
+    async run(s) {
+      const { peer, conn } = s;
+      await peer.sendAll([
+        { opcode: OPCODE.CLOSE, payload: closePayload(1000) },
+        { opcode: OPCODE.CLOSE, payload: closePayload(1001) },
+      ]);
+      assert.equal((await peer.readClose()).code, 1000);
+      if (peer.role === "server") peer.close();
+      else assert.deepEqual(await peer.readToEnd(), []);
+      assert.equal((await withTimeout(conn.closed, 3_000, "close")).code, 1000);
+    },
+  },
+  {
+    // Autobahn 7.1.5: the start of a fragmented message, a close, then the continuation.
+    name: "7.1.8 a close after a message's first fragment: no echo, close 1000, the rest ignored",
+    record: true,
+    async run(s, _, received) {
+      const { peer, conn } = s;
+      await peer.sendAll([
+        { opcode: OPCODE.TEXT, payload: "fragment1", fin: false },
+        { opcode: OPCODE.CLOSE, payload: closePayload(1000) },
+        { opcode: OPCODE.CONTINUATION, payload: "fragment2" },
+      ]);
+      const close = await peer.readClose();
+      assert.deepEqual(close.before, []);
+      assert.equal(close.code, 1000);
+      if (peer.role === "server") peer.close();
+      else assert.deepEqual(await peer.readToEnd(), []);
+      assert.equal((await withTimeout(conn.closed, 3_000, "close")).code, 1000);
+      await withTimeout(s.appDone, 2_000, "application to end");
+      assert.deepEqual(received, []);
+    },
+  },
+  {
+    // Autobahn 7.1.6: a 256 KiB message, a close and a ping in one write. The echo may go out
+    // before the close reply; nothing may follow the close reply, the ping is not answered.
+    name: "7.1.9 a 256 KiB message, a close and a ping: at most the echo, then close 1000",
+    async run(s) {
+      const { peer, conn } = s;
+      const text = "BAsd7&jh23".repeat(26215);
+      await peer.sendAll([
+        { opcode: OPCODE.TEXT, payload: text },
+        { opcode: OPCODE.CLOSE, payload: closePayload(1000) },
+        { opcode: OPCODE.PING, payload: "ping" },
+      ]);
+      const close = await peer.readClose(5_000);
+      assert.equal(close.code, 1000);
+      assert.ok(close.before.every((f) => f.opcode !== OPCODE.PONG), "no pong");
+      const echoed = new TextDecoder().decode(concatBytes(close.before.map((f) => f.payload)));
+      assert.ok(echoed === "" || echoed === text, "the echo is whole or absent");
+      if (peer.role === "server") peer.close();
+      else assert.deepEqual(await peer.readToEnd(), []);
+      assert.equal((await withTimeout(conn.closed, 3_000, "close")).code, 1000);
     },
   },
   {

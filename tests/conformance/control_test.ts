@@ -2,6 +2,7 @@
 // frames (RFC 6455 §5.5).
 import assert from "node:assert/strict";
 import { OPCODE } from "../../src/protocol/mod.ts";
+import { concatBytes } from "./_raw_peer.ts";
 import { type Case, defineCases, expectFailure, expectPong, expectTextEcho } from "./_suite.ts";
 
 const _encoder = new TextEncoder();
@@ -54,6 +55,36 @@ const cases: Case[] = [
       const bytes = s.peer.frame({ opcode: OPCODE.PING, payload: _bytes(125) });
       for (let i = 0; i < bytes.length; i++) await s.peer.write(bytes.subarray(i, i + 1));
       await expectPong(s, _bytes(125));
+    },
+  },
+  {
+    // Autobahn 2.4: 125 bytes of 0xFE.
+    name: "2.4b a ping with 125 bytes of 0xFE is answered with exactly those bytes",
+    async run(s) {
+      const payload = new Uint8Array(125).fill(0xfe);
+      await s.peer.send({ opcode: OPCODE.PING, payload });
+      await expectPong(s, payload);
+    },
+  },
+  {
+    name: "2.7b an unsolicited pong without payload is ignored",
+    async run(s) {
+      await s.peer.send({ opcode: OPCODE.PONG });
+      await expectTextEcho(s, "after empty pong");
+    },
+  },
+  {
+    // Autobahn 2.11: ten pings, all of them written one byte at a time.
+    name: "2.11 ten pings written byte by byte are answered in order",
+    async run(s) {
+      const bytes = concatBytes(
+        Array.from(
+          { length: 10 },
+          (_, i) => s.peer.frame({ opcode: OPCODE.PING, payload: `ping ${i}` }),
+        ),
+      );
+      for (let i = 0; i < bytes.length; i++) await s.peer.write(bytes.subarray(i, i + 1));
+      for (let i = 0; i < 10; i++) await expectPong(s, _encoder.encode(`ping ${i}`));
     },
   },
   {

@@ -2,7 +2,7 @@
 // fragments, and the fragmentation errors of RFC 6455 §5.4.
 import assert from "node:assert/strict";
 import { OPCODE } from "../../src/protocol/mod.ts";
-import type { FrameSpec } from "./_raw_peer.ts";
+import { concatBytes, type FrameSpec } from "./_raw_peer.ts";
 import { type Case, defineCases, expectFailure, expectPong } from "./_suite.ts";
 import { withTimeout } from "./_timing.ts";
 
@@ -149,6 +149,96 @@ const cases: Case[] = [
       await expectFailure(s, 1002);
     },
   })),
+  {
+    // Autobahn 5.12–5.14: a continuation with FIN clear and nothing to continue.
+    name: "5.15 a non-final continuation frame without a message in progress fails with 1002",
+    needs: ["protocolErrors"],
+    async run(s) {
+      await s.peer.send({ opcode: C, payload: "fragment1", fin: false });
+      assert.deepEqual((await expectFailure(s, 1002)).before, []);
+    },
+  },
+  {
+    // Autobahn 5.15: a two-fragment text, an orphan continuation, then a whole text.
+    name: "5.16 a whole message, then an orphan continuation: at most the echo, then 1002",
+    needs: ["protocolErrors"],
+    async run(s) {
+      await s.peer.sendAll([
+        ..._fragments(OPCODE.TEXT, ["fragment1", "fragment2"]),
+        { opcode: C, payload: "fragment3", fin: false },
+        { opcode: OPCODE.TEXT, payload: "fragment4" },
+      ]);
+      const close = await expectFailure(s, 1002);
+      // The echo may or may not beat the failure (Autobahn: OK or NON-STRICT); nothing else.
+      assert.ok(close.before.length <= 1);
+      for (const frame of close.before) {
+        assert.equal(new TextDecoder().decode(frame.payload), "fragment1fragment2");
+      }
+    },
+  },
+  ...[false, true].map((fin, i): Case => ({
+    // Autobahn 5.16 and 5.17: an orphan continuation before a fragmented text, twice.
+    name: `5.${17 + i} an orphan continuation (FIN ${fin ? "set" : "clear"}) before a ` +
+      "fragmented text fails with 1002 and echoes nothing",
+    needs: ["protocolErrors"],
+    async run(s) {
+      const round = [
+        { opcode: C, payload: "fragment1", fin },
+        ..._fragments(OPCODE.TEXT, ["fragment2", "fragment3"]),
+      ];
+      await s.peer.sendAll([...round, ...round]);
+      assert.deepEqual((await expectFailure(s, 1002)).before, []);
+    },
+  })),
+  {
+    // Autobahn 5.19: five fragments, a ping after the second and after the fourth, with pauses;
+    // each pong comes back before the message ends.
+    name: "5.19 a text in five fragments with two pings in between: pongs first, message whole",
+    async run(s) {
+      const { peer } = s;
+      const frames = _fragments(OPCODE.TEXT, [
+        "fragment1",
+        "fragment2",
+        "fragment3",
+        "fragment4",
+        "fragment5",
+      ]);
+      await peer.sendAll(frames.slice(0, 2));
+      await peer.send({ opcode: OPCODE.PING, payload: "pongme 1!" });
+      await expectPong(s, _encoder.encode("pongme 1!"));
+      await peer.sendAll(frames.slice(2, 4));
+      await peer.send({ opcode: OPCODE.PING, payload: "pongme 2!" });
+      await expectPong(s, _encoder.encode("pongme 2!"));
+      await peer.send(frames[4]!);
+      assert.equal(await peer.readText(), "fragment1fragment2fragment3fragment4fragment5");
+    },
+  },
+  {
+    // Autobahn 5.8: the fragments and the ping between them written one byte at a time.
+    name: "5.20 fragments and a ping between them written byte by byte: pong, then the message",
+    async run(s) {
+      const { peer } = s;
+      const bytes = concatBytes([
+        peer.frame({ opcode: OPCODE.TEXT, payload: "fragment1", fin: false }),
+        peer.frame({ opcode: OPCODE.PING, payload: "ping payload" }),
+        peer.frame({ opcode: C, payload: "fragment2" }),
+      ]);
+      for (let i = 0; i < bytes.length; i++) await peer.write(bytes.subarray(i, i + 1));
+      await expectPong(s, _encoder.encode("ping payload"));
+      assert.equal(await peer.readText(), "fragment1fragment2");
+    },
+  },
+  {
+    // Autobahn 10.1.1: 64 KiB of text in 1300-byte frames.
+    name: "10.1.1 a 65536-byte text in 1300-byte fragments is echoed whole",
+    async run({ peer }) {
+      const text = "*".repeat(65536);
+      const parts: string[] = [];
+      for (let i = 0; i < text.length; i += 1300) parts.push(text.slice(i, i + 1300));
+      await peer.sendAll(_fragments(OPCODE.TEXT, parts));
+      assert.equal(await peer.readText(), text);
+    },
+  },
 ];
 
 defineCases("Fragmentation", cases);

@@ -2,10 +2,11 @@
 // and binary messages, reserved bits and opcodes, masking.
 import assert from "node:assert/strict";
 import { OPCODE } from "../../src/protocol/mod.ts";
+import type { Session } from "./_harness.ts";
 import { type Case, defineCases, expectFailure, expectTextEcho } from "./_suite.ts";
 import { withTimeout } from "./_timing.ts";
 
-const _LENGTHS = [0, 1, 125, 126, 127, 65535, 65536, 65537] as const;
+const _LENGTHS = [0, 1, 125, 126, 127, 128, 65535, 65536, 65537] as const;
 
 function _pattern(length: number): Uint8Array {
   const bytes = new Uint8Array(length);
@@ -15,6 +16,19 @@ function _pattern(length: number): Uint8Array {
 
 function _text(length: number): string {
   return "abcdefghijklmnopqrstuvwxyz0123456789".repeat(Math.ceil(length / 36)).slice(0, length);
+}
+
+// Autobahn 3.3, 4.1.3, 4.2.3: a valid text, a bad frame and a ping in one write. The text reaches
+// the application, but the connection fails on the bad frame in the same read, usually before
+// the echo is written: Autobahn grades the echo OK and its absence NON-STRICT. A pong after the
+// bad frame is always wrong.
+async function _expectEchoThenFailure(s: Session): Promise<void> {
+  const close = await expectFailure(s, 1002);
+  const opcodes = close.before.map((f) => f.opcode);
+  assert.ok(
+    opcodes.length === 0 || (opcodes.length === 1 && opcodes[0] === OPCODE.TEXT),
+    `${opcodes}`,
+  );
 }
 
 const cases: Case[] = [
@@ -43,6 +57,22 @@ const cases: Case[] = [
       assert.deepEqual((await peer.readMessage()).data, payload);
     },
   },
+  ...[OPCODE.TEXT, OPCODE.BINARY].map((opcode): Case => ({
+    // Autobahn 1.1.8 and 1.2.8: the frame goes out in chops of 997 bytes.
+    name: `1.${opcode}.8 a 65536-byte ${
+      opcode === OPCODE.TEXT ? "text" : "binary"
+    } message written in 997-byte chops is echoed`,
+    async run({ peer }) {
+      const payload = opcode === OPCODE.TEXT
+        ? new TextEncoder().encode(_text(65536))
+        : _pattern(65536);
+      const bytes = peer.frame({ opcode, payload });
+      for (let i = 0; i < bytes.length; i += 997) await peer.write(bytes.subarray(i, i + 997));
+      const message = await peer.readMessage();
+      assert.equal(message.opcode, opcode);
+      assert.deepEqual(message.data, payload);
+    },
+  })),
   {
     name: "1.4 a hundred messages in one write are echoed in order",
     async run({ peer }) {
@@ -63,6 +93,48 @@ const cases: Case[] = [
       await expectFailure(s, 1002);
     },
   })),
+  ...([
+    [OPCODE.BINARY, 5],
+    [OPCODE.PING, 6],
+    [OPCODE.CLOSE, 7],
+  ] as const).map(([opcode, rsv]): Case => ({
+    // Autobahn 3.5–3.7: reserved bits on a binary, a ping and a close frame.
+    name: `3.${rsv} a frame of opcode ${opcode} with RSV bits ${rsv.toString(2)} fails with 1002`,
+    needs: ["protocolErrors"],
+    async run(s) {
+      const payload = opcode === OPCODE.CLOSE
+        ? new Uint8Array([0x03, 0xe8])
+        : new Uint8Array([1, 2]);
+      await s.peer.send({ opcode, payload, rsv });
+      assert.deepEqual((await expectFailure(s, 1002)).before, [], "no pong, no close echo");
+    },
+  })),
+  {
+    // Autobahn 3.3: text, a frame with RSV 3, then a ping, in one write.
+    name: "3.3 text, a frame with RSV bits, then a ping: at most the echo, 1002, and no pong",
+    needs: ["protocolErrors"],
+    async run(s) {
+      await s.peer.sendAll([
+        { opcode: OPCODE.TEXT, payload: "Hello, world!" },
+        { opcode: OPCODE.TEXT, payload: "Hello, world!", rsv: 3 },
+        { opcode: OPCODE.PING },
+      ]);
+      await _expectEchoThenFailure(s);
+    },
+  },
+  {
+    // Autobahn 3.4: the same frame written byte by byte.
+    name: "3.4 a frame with RSV bits written byte by byte after an echo fails with 1002",
+    needs: ["protocolErrors"],
+    async run(s) {
+      await expectTextEcho(s, "Hello, world!");
+      const bytes = s.peer.frame({ opcode: OPCODE.TEXT, payload: "Hello, world!", rsv: 4 });
+      for (let i = 0; i < bytes.length; i++) {
+        await s.peer.write(bytes.subarray(i, i + 1)).catch(() => {});
+      }
+      assert.deepEqual((await expectFailure(s, 1002)).before, []);
+    },
+  },
   {
     name: "3.8 a message decoded before a frame with RSV bits still reaches the application",
     needs: ["protocolErrors"],
@@ -94,6 +166,19 @@ const cases: Case[] = [
       await expectFailure(s, 1002);
     },
   },
+  ...[5, 12].map((opcode): Case => ({
+    // Autobahn 4.1.3 and 4.2.3: text, a reserved opcode, a ping: echo, 1002, and no pong.
+    name: `4.${opcode}b text, reserved opcode ${opcode}, ping: at most the echo, 1002, no pong`,
+    needs: ["protocolErrors"],
+    async run(s) {
+      await s.peer.sendAll([
+        { opcode: OPCODE.TEXT, payload: "Hello, world!" },
+        { opcode, payload: "reserved" },
+        { opcode: OPCODE.PING },
+      ]);
+      await _expectEchoThenFailure(s);
+    },
+  })),
   {
     // RFC 6455 §5.1: a server closes on an unmasked frame, a client on a masked one.
     name: "4.17 a frame masked the wrong way for the peer's role fails with 1002",
