@@ -370,7 +370,6 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
           ? await reader!.read()
           : await byob.read(new Uint8Array(size));
         if (done || value === undefined) break;
-        if (byob !== undefined) size = _nextReadSize(size, value.length);
         this.#lastReceived = Date.now();
         // After a protocol error the rest of the input is read and dropped, so that closing the
         // socket does not reset it before the peer has read our close frame.
@@ -380,6 +379,9 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
         } catch (error) {
           if (!(error instanceof ProtocolError)) throw error;
           this.#fail(error);
+        }
+        if (byob !== undefined) {
+          size = _nextReadSize(size, value.length, this.#decoder.bufferedBytes);
         }
         this.#outbound.flush();
         if (this.#queue.length > 0 && this.#consumer !== null) {
@@ -681,10 +683,12 @@ function _encodeAscii(text: string, into: Uint8Array): number {
 
 // The size of the next read into our own buffer: a read that filled its buffer doubles it; one
 // that did not shrinks it to the power of two that would have held what it got, so a connection
-// that falls quiet after a burst (its last read is a short one) does not wait on 64 KiB.
-function _nextReadSize(size: number, read: number): number {
+// that falls quiet after a burst (its last read is a short one) does not wait on 64 KiB. While a
+// frame is incomplete (`pending` is the size of its buffered payload), the read is sized for it.
+function _nextReadSize(size: number, read: number, pending: number): number {
   if (read === size) return Math.min(size * 2, _MAX_READ);
+  const want = Math.max(read, pending);
   let next = _MIN_READ;
-  while (next < read) next *= 2;
-  return Math.min(next, size);
+  while (next < want && next < _MAX_READ) next *= 2;
+  return next;
 }
