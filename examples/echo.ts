@@ -1,7 +1,7 @@
 /**
  * An echo server: every text and binary message comes back unchanged.
  *
- *     deno run -A examples/echo.ts [--port 8080] [--hostname 0.0.0.0]
+ *     deno run -A examples/echo.ts [--port 8080] [--hostname 127.0.0.1]
  *       [--engine streams|native] [--tls-cert cert.pem --tls-key key.pem] [--deflate]
  *       [--ops-port 9090]
  *
@@ -19,7 +19,7 @@ const { values } = parseArgs({
   args: Deno.args,
   options: {
     port: { type: "string", default: "8080" },
-    hostname: { type: "string", default: "0.0.0.0" },
+    hostname: { type: "string", default: "127.0.0.1" },
     engine: { type: "string", default: "streams" },
     "tls-cert": { type: "string" },
     "tls-key": { type: "string" },
