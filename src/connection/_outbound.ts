@@ -91,9 +91,7 @@ export class _Outbound {
     const size = encodedFrameSize(frame.payload.length, this.#mask);
     if (this.#slab === null || this.#used + size > this.#slab.length) {
       this.#retire();
-      this.#slab = size <= _SLAB_SIZE
-        ? (_free.pop() ?? new Uint8Array(_SLAB_SIZE))
-        : new Uint8Array(size);
+      this.#slab = size <= _SLAB_SIZE ? (_free.pop() ?? new Uint8Array(_SLAB_SIZE)) : _large(size);
     }
     this.#used = encodeFrameInto(frame, this.#slab, this.#used, { mask: this.#mask });
   }
@@ -246,7 +244,30 @@ export class _Outbound {
   }
 }
 
-// Returns a slab to the shared pool (buffers of other sizes are left to the collector).
+// Frames over a slab get a buffer of their own, its size rounded up to a power of two, so that
+// buffers can be reused for frames of similar size: a stream of large messages then allocates
+// (and the collector frees) none per message. Pooled up to `_MAX_LARGE`, at most
+// `_LARGE_POOL_BYTES` per size class (e.g. eight 128 KiB buffers).
+const _MAX_LARGE = 1024 * 1024;
+const _LARGE_POOL_BYTES = 1024 * 1024;
+const _freeLarge = new Map<number, Uint8Array[]>();
+
+function _large(size: number): Uint8Array {
+  if (size > _MAX_LARGE) return new Uint8Array(size);
+  let rounded = _SLAB_SIZE * 2;
+  while (rounded < size) rounded *= 2;
+  return _freeLarge.get(rounded)?.pop() ?? new Uint8Array(rounded);
+}
+
+// Returns a buffer to the shared pools (buffers of other sizes are left to the collector).
 function _release(slab: Uint8Array): void {
-  if (slab.length === _SLAB_SIZE && _free.length < _MAX_FREE_SLABS) _free.push(slab);
+  const size = slab.length;
+  if (size === _SLAB_SIZE) {
+    if (_free.length < _MAX_FREE_SLABS) _free.push(slab);
+    return;
+  }
+  if (size > _MAX_LARGE || (size & (size - 1)) !== 0) return;
+  let pool = _freeLarge.get(size);
+  if (pool === undefined) _freeLarge.set(size, pool = []);
+  if (pool.length < _LARGE_POOL_BYTES / size) pool.push(slab);
 }

@@ -38,6 +38,9 @@ const _FAIL_LINGER = 1_000;
 // doubles the next, one that does not sizes the next to what it got.
 const _MIN_READ = 2 * 1024;
 const _MAX_READ = 64 * 1024;
+// The rest of a frame split across reads is read straight into the frame's payload buffer when
+// at least this much of it is missing; a smaller rest is read with whatever follows it.
+const _DIRECT_READ = 8 * 1024;
 
 /**
  * One WebSocket connection over a {@linkcode Transport}, after the opening handshake: the same
@@ -365,23 +368,32 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
           await new Promise<void>((resolve) => (this.#pumpPaused = resolve));
           continue;
         }
+        // The rest of a large frame is read straight into its payload buffer: no copy.
+        const direct = byob === undefined || this.#failure !== null
+          ? undefined
+          : _directRegion(this.#decoder);
         // The reader is awaited here directly, not through a helper: one promise less per read.
         const { value, done } = byob === undefined
           ? await reader!.read()
-          : await byob.read(new Uint8Array(size));
+          : await byob.read(direct ?? new Uint8Array(size));
         if (done || value === undefined) break;
         this.#lastReceived = Date.now();
         // After a protocol error the rest of the input is read and dropped, so that closing the
         // socket does not reset it before the peer has read our close frame.
         if (this.#failure !== null) continue;
         try {
-          this.#decoder.push(value, this.#onFrame);
+          if (direct === undefined) this.#decoder.push(value, this.#onFrame);
+          else this.#decoder.commit(value, this.#onFrame);
         } catch (error) {
           if (!(error instanceof ProtocolError)) throw error;
           this.#fail(error);
         }
         if (byob !== undefined) {
-          size = _nextReadSize(size, value.length, this.#decoder.bufferedBytes);
+          // After a large frame, the next read starts small: it holds the next header, and the
+          // rest of a large frame goes straight into its own buffer.
+          size = direct !== undefined
+            ? _MIN_READ
+            : _nextReadSize(size, value.length, this.#decoder.bufferedBytes);
         }
         this.#outbound.flush();
         if (this.#queue.length > 0 && this.#consumer !== null) {
@@ -679,6 +691,12 @@ function _encodeAscii(text: string, into: Uint8Array): number {
     into[i] = code;
   }
   return length;
+}
+
+// The unfilled payload of a frame in progress when it is large enough to be read in place.
+function _directRegion(decoder: FrameDecoder): Uint8Array | undefined {
+  const region = decoder.pendingPayload();
+  return region !== undefined && region.length >= _DIRECT_READ ? region : undefined;
 }
 
 // The size of the next read into our own buffer: a read that filled its buffer doubles it; one

@@ -54,6 +54,21 @@ export interface FrameDecoder {
   end(): void;
   /** Bytes held for an incomplete frame: partial header bytes, or the allocated payload buffer. */
   readonly bufferedBytes: number;
+  /**
+   * The unfilled rest of the payload buffer of a frame split across chunks, so that a caller
+   * reading from a byte stream can read the rest of the frame into it (no copy); `undefined`
+   * when no payload is being assembled. Fill it only through {@linkcode FrameDecoder.commit}.
+   */
+  pendingPayload(): Uint8Array | undefined;
+  /**
+   * Declares that `filled` holds the next bytes of the region from
+   * {@linkcode FrameDecoder.pendingPayload}, starting at its first byte. `filled` may be a view
+   * at the same offset over a buffer transferred from that region (a BYOB read does that).
+   * Calls `onFrame` when the frame is complete.
+   *
+   * @throws {RangeError} when `filled` is not such a view.
+   */
+  commit(filled: Uint8Array, onFrame: (frame: Frame) => void): void;
 }
 
 const _HEADER = 0;
@@ -83,7 +98,6 @@ const _FAILED = 2;
  * ```
  */
 export function createFrameDecoder(options: FrameDecoderOptions): FrameDecoder {
-  const expectMasked = options.role === "server";
   if (options.role !== "server" && options.role !== "client") {
     throw new TypeError(`Cannot create frame decoder: unknown role ${String(options.role)}`);
   }
@@ -91,54 +105,206 @@ export function createFrameDecoder(options: FrameDecoderOptions): FrameDecoder {
   if (!Number.isSafeInteger(maxFrameSize) || maxFrameSize < 0) {
     throw new RangeError(`Cannot create frame decoder: invalid maxFrameSize ${maxFrameSize}`);
   }
-  const allowedRsv = (options.allowedRsv ?? 0) & 0b111;
-  const ownsInput = options.ownsInput ?? false;
+  return new _FrameDecoder(
+    options.role === "server",
+    maxFrameSize,
+    (options.allowedRsv ?? 0) & 0b111,
+    options.ownsInput ?? false,
+  );
+}
 
-  let state = _HEADER;
-  // Partial header bytes (at most 14: 2 + 8 length + 4 mask).
-  const head = new Uint8Array(14);
-  let headLength = 0;
+// The decoder's state lives in plain fields of one object (one shape for every connection): a
+// server holds one per connection, so closures and per-instance getters would cost memory.
+class _FrameDecoder implements FrameDecoder {
+  readonly #expectMasked: boolean;
+  readonly #maxFrameSize: number;
+  readonly #allowedRsv: number;
+  readonly #ownsInput: boolean;
+  #state = _HEADER;
+  // Partial header bytes (at most 14: 2 + 8 length + 4 mask), allocated on first use.
+  #head: Uint8Array | null = null;
+  #headLength = 0;
   // Current frame.
-  let fin = false;
-  let rsv = 0;
-  let opcode: Opcode = 0;
-  let masked = false;
-  const maskKey = new Uint8Array(4);
-  let payload = new Uint8Array(0);
-  let filled = 0;
+  #fin = false;
+  #rsv = 0;
+  #opcode: Opcode = 0;
+  #masked = false;
+  // The masking key as a 32-bit number (byte 0 in the high bits), so no buffer is held for it.
+  #maskKey = 0;
+  // The payload buffer of a frame split across chunks (always at offset 0 of its buffer), its
+  // length, and how much of it is filled.
+  #payload: Uint8Array = _EMPTY;
+  #payloadLength = 0;
+  #filled = 0;
 
-  function fail(code: keyof typeof E, message: string, closeCode: number = 1002): never {
-    state = _FAILED;
+  constructor(expectMasked: boolean, maxFrameSize: number, allowedRsv: number, ownsInput: boolean) {
+    this.#expectMasked = expectMasked;
+    this.#maxFrameSize = maxFrameSize;
+    this.#allowedRsv = allowedRsv;
+    this.#ownsInput = ownsInput;
+  }
+
+  get bufferedBytes(): number {
+    return this.#state === _PAYLOAD ? this.#payloadLength : this.#headLength;
+  }
+
+  end(): void {
+    if (this.#state === _PAYLOAD || this.#headLength > 0) {
+      this.#fail("TRUNCATED_FRAME", "Cannot decode frame: input ended inside a frame");
+    }
+  }
+
+  pendingPayload(): Uint8Array | undefined {
+    if (this.#state !== _PAYLOAD) return undefined;
+    return this.#payload.subarray(this.#filled);
+  }
+
+  commit(filled: Uint8Array, onFrame: (frame: Frame) => void): void {
+    // The old view reads as empty once a BYOB read has transferred its buffer, so the expected
+    // length comes from the frame header.
+    const length = this.#payloadLength;
+    if (
+      this.#state !== _PAYLOAD || filled.byteOffset !== this.#filled ||
+      filled.buffer.byteLength !== length || filled.length > length - this.#filled
+    ) {
+      throw new RangeError("Cannot commit: the bytes are not the pending payload region");
+    }
+    // After a BYOB read the bytes live in a transferred buffer: the payload moves with them.
+    if (filled.buffer !== this.#payload.buffer) {
+      this.#payload = new Uint8Array(filled.buffer, 0, length);
+    }
+    this.#filled += filled.length;
+    if (this.#filled === length) this.#completePayload(onFrame);
+  }
+
+  push(chunk: Uint8Array, onFrame: (frame: Frame) => void): void {
+    if (this.#state === _FAILED) throw new TypeError("Cannot decode: the decoder has failed");
+    const end = chunk.length;
+    let pos = 0;
+    while (pos < end) {
+      if (this.#state === _PAYLOAD) {
+        const take = Math.min(this.#payloadLength - this.#filled, end - pos);
+        this.#payload.set(chunk.subarray(pos, pos + take), this.#filled);
+        this.#filled += take;
+        pos += take;
+        if (this.#filled < this.#payloadLength) return;
+        this.#completePayload(onFrame);
+        continue;
+      }
+      let buf: Uint8Array;
+      let off: number;
+      if (this.#headLength === 0 && end - pos >= 2) {
+        // Fast path: the header starts in this chunk.
+        const need = this.#readFirstBytes(chunk[pos]!, chunk[pos + 1]!);
+        if (end - pos < need) {
+          if (need > 2) this.#readPartialLength(chunk, pos, end);
+          this.#headBuffer().set(chunk.subarray(pos, end));
+          this.#headLength = end - pos;
+          return;
+        }
+        buf = chunk;
+        off = pos;
+        pos += need;
+      } else {
+        // Slow path: complete a header that started in an earlier chunk.
+        const head = this.#headBuffer();
+        if (this.#headLength < 2) {
+          head[this.#headLength++] = chunk[pos++]!;
+          if (this.#headLength < 2) continue;
+        }
+        const need = this.#readFirstBytes(head[0]!, head[1]!);
+        const take = Math.min(need - this.#headLength, end - pos);
+        head.set(chunk.subarray(pos, pos + take), this.#headLength);
+        this.#headLength += take;
+        pos += take;
+        if (this.#headLength < need) {
+          this.#readPartialLength(head, 0, this.#headLength);
+          return;
+        }
+        buf = head;
+        off = 0;
+        this.#headLength = 0;
+      }
+      const length = this.#readLength(buf, off);
+      if (end - pos >= length) {
+        // The whole payload is in this chunk: emit a view.
+        let data = chunk.subarray(pos, pos + length);
+        pos += length;
+        if (this.#masked && length > 0) {
+          if (!this.#ownsInput) data = data.slice();
+          _unmask(data, this.#maskKey);
+        }
+        onFrame(this.#frame(data));
+      } else {
+        this.#payload = new Uint8Array(length);
+        this.#payloadLength = length;
+        this.#filled = 0;
+        this.#state = _PAYLOAD;
+      }
+    }
+  }
+
+  #completePayload(onFrame: (frame: Frame) => void): void {
+    const data = this.#payload;
+    if (this.#masked) _unmask(data, this.#maskKey);
+    this.#state = _HEADER;
+    // Not kept: the payload belongs to whoever receives the frame.
+    this.#payload = _EMPTY;
+    onFrame(this.#frame(data));
+  }
+
+  #headBuffer(): Uint8Array {
+    return this.#head ??= new Uint8Array(14);
+  }
+
+  #frame(data: Uint8Array): Frame {
+    return { fin: this.#fin, rsv: this.#rsv, opcode: this.#opcode, payload: data };
+  }
+
+  #fail(code: keyof typeof E, message: string, closeCode: number = 1002): never {
+    this.#state = _FAILED;
     throw new ProtocolError(E[code], message, { closeCode });
   }
 
   // Validates the first two header bytes; returns the total header length they announce.
-  function readFirstBytes(b0: number, b1: number): number {
-    fin = (b0 & 0x80) !== 0;
-    rsv = (b0 >>> 4) & 0b111;
+  #readFirstBytes(b0: number, b1: number): number {
+    const fin = (b0 & 0x80) !== 0;
+    const rsv = (b0 >>> 4) & 0b111;
     const op = b0 & 0x0f;
-    masked = (b1 & 0x80) !== 0;
+    const masked = (b1 & 0x80) !== 0;
     const len7 = b1 & 0x7f;
-    if (!isKnownOpcode(op)) fail("RESERVED_OPCODE", `Cannot decode frame: reserved opcode ${op}`);
-    opcode = op;
-    if ((rsv & ~allowedRsv) !== 0) {
-      fail("RESERVED_BITS", `Cannot decode frame: RSV bits 0b${rsv.toString(2)} not negotiated`);
+    this.#fin = fin;
+    this.#rsv = rsv;
+    this.#masked = masked;
+    if (!isKnownOpcode(op)) {
+      this.#fail("RESERVED_OPCODE", `Cannot decode frame: reserved opcode ${op}`);
     }
-    if (masked !== expectMasked) {
-      if (expectMasked) fail("UNMASKED_FRAME", "Cannot decode frame: client frame is not masked");
-      fail("MASKED_FRAME", "Cannot decode frame: server frame is masked");
+    this.#opcode = op;
+    if ((rsv & ~this.#allowedRsv) !== 0) {
+      this.#fail(
+        "RESERVED_BITS",
+        `Cannot decode frame: RSV bits 0b${rsv.toString(2)} not negotiated`,
+      );
+    }
+    if (masked !== this.#expectMasked) {
+      if (this.#expectMasked) {
+        this.#fail("UNMASKED_FRAME", "Cannot decode frame: client frame is not masked");
+      }
+      this.#fail("MASKED_FRAME", "Cannot decode frame: server frame is masked");
     }
     if (isControlOpcode(op)) {
       // RFC 6455 §5.5: control frames MUST have a payload of 125 bytes or less and MUST NOT be
       // fragmented.
-      if (!fin) fail("FRAGMENTED_CONTROL", "Cannot decode frame: control frame without FIN");
-      if (len7 > 125) fail("CONTROL_TOO_LONG", "Cannot decode frame: control payload over 125");
+      if (!fin) this.#fail("FRAGMENTED_CONTROL", "Cannot decode frame: control frame without FIN");
+      if (len7 > 125) {
+        this.#fail("CONTROL_TOO_LONG", "Cannot decode frame: control payload over 125");
+      }
     }
     return 2 + (len7 === 126 ? 2 : len7 === 127 ? 8 : 0) + (masked ? 4 : 0);
   }
 
   // Reads the payload length and mask key from a complete header at `buf[off..]`.
-  function readLength(buf: Uint8Array, off: number): number {
+  #readLength(buf: Uint8Array, off: number): number {
     const len7 = buf[off + 1]! & 0x7f;
     let p = off + 2;
     let length = len7;
@@ -148,7 +314,7 @@ export function createFrameDecoder(options: FrameDecoderOptions): FrameDecoder {
     } else if (len7 === 127) {
       // RFC 6455 §5.2: the most significant bit of a 64-bit length MUST be 0.
       if ((buf[p]! & 0x80) !== 0) {
-        fail("INVALID_LENGTH", "Cannot decode frame: 64-bit length has its top bit set");
+        this.#fail("INVALID_LENGTH", "Cannot decode frame: 64-bit length has its top bit set");
       }
       const high = ((buf[p]! << 24) | (buf[p + 1]! << 16) | (buf[p + 2]! << 8) | buf[p + 3]!) >>>
         0;
@@ -157,113 +323,42 @@ export function createFrameDecoder(options: FrameDecoderOptions): FrameDecoder {
       length = high * 0x1_0000_0000 + low;
       p += 8;
     }
-    if (length > maxFrameSize) {
-      fail(
+    if (length > this.#maxFrameSize) {
+      this.#fail(
         "FRAME_TOO_BIG",
-        `Cannot decode frame: payload of ${length} bytes exceeds maxFrameSize ${maxFrameSize}`,
+        `Cannot decode frame: payload of ${length} bytes exceeds maxFrameSize ${this.#maxFrameSize}`,
         CLOSE_CODE.MESSAGE_TOO_BIG,
       );
     }
-    if (masked) {
-      maskKey[0] = buf[p]!;
-      maskKey[1] = buf[p + 1]!;
-      maskKey[2] = buf[p + 2]!;
-      maskKey[3] = buf[p + 3]!;
+    if (this.#masked) {
+      this.#maskKey = ((buf[p]! << 24) | (buf[p + 1]! << 16) | (buf[p + 2]! << 8) | buf[p + 3]!) >>>
+        0;
     }
     return length;
   }
 
-  function frame(data: Uint8Array): Frame {
-    return { fin, rsv, opcode, payload: data };
-  }
-
-  function push(chunk: Uint8Array, onFrame: (frame: Frame) => void): void {
-    if (state === _FAILED) throw new TypeError("Cannot decode: the decoder has failed");
-    const end = chunk.length;
-    let pos = 0;
-    while (pos < end) {
-      if (state === _PAYLOAD) {
-        const take = Math.min(payload.length - filled, end - pos);
-        payload.set(chunk.subarray(pos, pos + take), filled);
-        filled += take;
-        pos += take;
-        if (filled < payload.length) return;
-        if (masked) applyMask(payload, maskKey);
-        state = _HEADER;
-        const data = payload;
-        payload = _EMPTY;
-        onFrame(frame(data));
-        continue;
-      }
-      let buf: Uint8Array;
-      let off: number;
-      if (headLength === 0 && end - pos >= 2) {
-        // Fast path: the header starts in this chunk.
-        const need = readFirstBytes(chunk[pos]!, chunk[pos + 1]!);
-        if (end - pos < need) {
-          if (need > 2) readPartialLength(chunk, pos, end);
-          head.set(chunk.subarray(pos, end));
-          headLength = end - pos;
-          return;
-        }
-        buf = chunk;
-        off = pos;
-        pos += need;
-      } else {
-        // Slow path: complete a header that started in an earlier chunk.
-        if (headLength < 2) {
-          head[headLength++] = chunk[pos++]!;
-          if (headLength < 2) continue;
-        }
-        const need = readFirstBytes(head[0]!, head[1]!);
-        const take = Math.min(need - headLength, end - pos);
-        head.set(chunk.subarray(pos, pos + take), headLength);
-        headLength += take;
-        pos += take;
-        if (headLength < need) {
-          readPartialLength(head, 0, headLength);
-          return;
-        }
-        buf = head;
-        off = 0;
-        headLength = 0;
-      }
-      const length = readLength(buf, off);
-      if (end - pos >= length) {
-        // The whole payload is in this chunk: emit a view.
-        let data = chunk.subarray(pos, pos + length);
-        pos += length;
-        if (masked && length > 0) {
-          if (!ownsInput) data = data.slice();
-          applyMask(data, maskKey);
-        }
-        onFrame(frame(data));
-      } else {
-        payload = new Uint8Array(length);
-        filled = 0;
-        state = _PAYLOAD;
-      }
-    }
-  }
-
   // Checks a 64-bit length as soon as its first byte is here, so an invalid length fails fast.
-  function readPartialLength(buf: Uint8Array, off: number, end: number): void {
+  #readPartialLength(buf: Uint8Array, off: number, end: number): void {
     if ((buf[off + 1]! & 0x7f) === 127 && end - off > 2 && (buf[off + 2]! & 0x80) !== 0) {
-      fail("INVALID_LENGTH", "Cannot decode frame: 64-bit length has its top bit set");
+      this.#fail("INVALID_LENGTH", "Cannot decode frame: 64-bit length has its top bit set");
     }
   }
-
-  return {
-    push,
-    end() {
-      if (state === _PAYLOAD || headLength > 0) {
-        fail("TRUNCATED_FRAME", "Cannot decode frame: input ended inside a frame");
-      }
-    },
-    get bufferedBytes() {
-      return state === _PAYLOAD ? payload.length : headLength;
-    },
-  };
 }
 
 const _EMPTY = new Uint8Array(0);
+// `applyMask` takes the key as bytes; one shared buffer carries a decoder's numeric key to it.
+const _KEY = new Uint8Array(4);
+
+function _unmask(data: Uint8Array, key: number): void {
+  const length = data.length;
+  if (length < 16) {
+    // RFC 6455 §5.3: byte i is XORed with mask byte i mod 4.
+    for (let i = 0; i < length; i++) data[i]! ^= key >>> (24 - ((i & 3) << 3));
+    return;
+  }
+  _KEY[0] = key >>> 24;
+  _KEY[1] = (key >>> 16) & 0xff;
+  _KEY[2] = (key >>> 8) & 0xff;
+  _KEY[3] = key & 0xff;
+  applyMask(data, _KEY);
+}

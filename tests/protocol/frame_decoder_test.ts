@@ -437,3 +437,58 @@ Deno.test("FrameDecoder copies a frame split over chunks into its own buffer", a
     });
   }
 });
+
+Deno.test("FrameDecoder takes the rest of a split frame read into its pending payload", async (t) => {
+  for (const masked of [false, true]) {
+    await t.step(masked ? "masked, through a BYOB read" : "unmasked, filled in place", async () => {
+      const payload = Uint8Array.from({ length: 5000 }, (_, i) => (i * 7) & 0xff);
+      const bytes = encodeFrame(
+        { fin: true, rsv: 0, opcode: 0x2, payload },
+        masked ? { mask: RFC_MASK } : {},
+      );
+      const decoder = createFrameDecoder({ role: roleFor(masked), ownsInput: true });
+      const frames: Frame[] = [];
+      assert.equal(decoder.pendingPayload(), undefined);
+      const header = bytes.length - 5000;
+      decoder.push(bytes.subarray(0, header + 100), (f) => frames.push(f));
+      let rest = header + 100;
+      while (frames.length === 0) {
+        const region = decoder.pendingPayload()!;
+        assert.equal(region.length, bytes.length - rest);
+        const n = Math.min(region.length, 2000);
+        let filled: Uint8Array;
+        if (masked) {
+          // A BYOB read transfers the region's buffer and returns a view at the same offset.
+          const stream = new ReadableStream({
+            type: "bytes",
+            pull(controller) {
+              const view = controller.byobRequest!.view! as Uint8Array;
+              view.set(bytes.subarray(rest, rest + n));
+              controller.byobRequest!.respond(n);
+            },
+          });
+          const result = await stream.getReader({ mode: "byob" }).read(region);
+          filled = result.value!;
+          assert.notEqual(filled.buffer, region.buffer);
+        } else {
+          region.set(bytes.subarray(rest, rest + n));
+          filled = region.subarray(0, n);
+        }
+        decoder.commit(filled, (f) => frames.push(f));
+        rest += n;
+      }
+      assert.equal(rest, bytes.length);
+      assert.deepEqual(frames[0]!.payload, payload);
+      assert.equal(decoder.pendingPayload(), undefined);
+      decoder.end();
+    });
+  }
+  await t.step("commit refuses bytes that are not the pending region", () => {
+    const decoder = createFrameDecoder({ role: "client" });
+    assert.throws(() => decoder.commit(new Uint8Array(1), () => {}), RangeError);
+    decoder.push(hex("82 7e 01 00 01 02"), () => {});
+    assert.throws(() => decoder.commit(new Uint8Array(254), () => {}), RangeError);
+    const region = decoder.pendingPayload()!;
+    assert.throws(() => decoder.commit(region.subarray(1, 3), () => {}), RangeError);
+  });
+});
