@@ -128,10 +128,8 @@ export class RedisBroker implements Broker {
   static async connect(options: RedisBrokerOptions = {}): Promise<RedisBroker> {
     const resolved = _resolveRedisBrokerOptions(options);
     const onError = resolved.onError ?? ((error: unknown) => _logError("redis connection", error));
-    const commands = createClient({ ...resolved.clientOptions, url: resolved.url });
-    commands.on("error", onError);
-    const subscriber = commands.duplicate();
-    subscriber.on("error", onError);
+    const commands = _createClient(resolved, onError);
+    const subscriber = _createClient(resolved, onError);
     try {
       await Promise.all([commands.connect(), subscriber.connect()]);
     } catch (error) {
@@ -282,6 +280,22 @@ export class RedisBroker implements Broker {
 }
 
 const _text = new TextDecoder();
+
+function _createClient(options: _ResolvedRedisBrokerOptions, onError: (error: unknown) => void) {
+  let opened = false;
+  const client = createClient({
+    url: options.url,
+    socket: {
+      connectTimeout: options.connectTimeout,
+      // Never opened: give up, so `connect()` rejects; else back off up to 2 s.
+      reconnectStrategy: (retries: number, cause: Error) =>
+        !opened ? cause : options.reconnect ? Math.min(50 * (retries + 1), 2_000) : false,
+    },
+  });
+  client.on("ready", () => (opened = true));
+  client.on("error", onError);
+  return client;
+}
 
 function _newEpoch(): string {
   return crypto.randomUUID().slice(0, 8);

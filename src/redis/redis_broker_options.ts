@@ -1,5 +1,3 @@
-import type { RedisClientOptions } from "redis";
-
 /** Options for {@linkcode RedisBroker.connect}. */
 export interface RedisBrokerOptions {
   /**
@@ -9,13 +7,15 @@ export interface RedisBrokerOptions {
    * @default {"redis://127.0.0.1:6379"}
    */
   url?: string;
+  /** Milliseconds to wait for each connection to open. @default {5_000} */
+  connectTimeout?: number;
   /**
-   * Further options of the `redis` client (socket, TLS, reconnect strategy …), used for both of
-   * the broker's connections; `url` takes precedence over `clientOptions.url`.
+   * Whether a connection lost after `connect()` reconnects (after 50 ms, growing to 2 s between
+   * attempts). A server unreachable at `connect()` always rejects it.
    *
-   * @default {{}}
+   * @default {true}
    */
-  clientOptions?: RedisClientOptions;
+  reconnect?: boolean;
   /**
    * Prefix of every key and channel the broker uses. Instances that serve the same clients
    * must share it; different applications on one server must not.
@@ -61,7 +61,8 @@ export interface RedisBrokerOptions {
 /** @internal {@linkcode RedisBrokerOptions} with defaults applied, validated. */
 export interface _ResolvedRedisBrokerOptions {
   url: string;
-  clientOptions: RedisClientOptions;
+  connectTimeout: number;
+  reconnect: boolean;
   keyPrefix: string;
   maxHistory: number;
   historyTtl: number;
@@ -77,7 +78,8 @@ export function _resolveRedisBrokerOptions(
 ): _ResolvedRedisBrokerOptions {
   const resolved = {
     url: options.url ?? "redis://127.0.0.1:6379",
-    clientOptions: options.clientOptions ?? {},
+    connectTimeout: options.connectTimeout ?? 5_000,
+    reconnect: options.reconnect ?? true,
     keyPrefix: options.keyPrefix ?? "aero:",
     maxHistory: options.maxHistory ?? 100,
     historyTtl: options.historyTtl ?? 300_000,
@@ -86,7 +88,7 @@ export function _resolveRedisBrokerOptions(
     now: options.now,
     onError: options.onError,
   };
-  for (const name of ["maxHistory", "historyTtl", "topicTtl"] as const) {
+  for (const name of ["maxHistory", "historyTtl", "topicTtl", "connectTimeout"] as const) {
     const value = resolved[name];
     if (!Number.isSafeInteger(value) || value < 0) {
       throw new RangeError(`Cannot create broker: invalid ${name} ${value}`);
