@@ -36,7 +36,7 @@ const _FAIL_LINGER = 1_000;
 // Read sizes on byte-stream transports (sockets): a pending read holds its buffer until the peer
 // sends something, so an idle connection waits with a small one; a read that fills its buffer
 // doubles the next, one that does not sizes the next to what it got.
-const _MIN_READ = 2 * 1024;
+const _MIN_READ = 1024;
 const _MAX_READ = 64 * 1024;
 // The rest of a frame split across reads is read straight into the frame's payload buffer when
 // at least this much of it is missing; a smaller rest is read with whatever follows it.

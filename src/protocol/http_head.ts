@@ -149,11 +149,18 @@ function _parseHead(bytes: Uint8Array, status = 400): [string, Headers] {
     if (colon <= 0 || !_TOKEN.test(name) || /[\0\r\n]/.test(value)) {
       throw new HandshakeError(status, `Cannot parse head: malformed header line ${i}`);
     }
-    headers.append(name, value);
+    headers.append(_own(name), _own(value));
   }
   const startLine = lines[0]!;
   if (startLine.includes("\n")) throw new HandshakeError(status, "Cannot parse head: bare LF");
   return [startLine, headers];
+}
+
+// A copy of `text` that shares no memory with the string it was cut from: a server keeps a
+// connection's headers for its lifetime, and a value cut from the head's text would keep the whole
+// text alive. Shorter cuts are copied by the engine anyway.
+function _own(text: string): string {
+  return text.length < 13 ? text : JSON.parse(JSON.stringify(text));
 }
 
 // ISO-8859-1, one code point per byte. `TextDecoder("latin1")` is windows-1252 under WHATWG and

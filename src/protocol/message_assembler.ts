@@ -4,7 +4,7 @@ import type { Frame } from "./frame.ts";
 import { DEFAULT_LIMITS } from "./limits.ts";
 import type { AssemblerEvent, CloseEvent } from "./message.ts";
 import { OPCODE } from "./opcode.ts";
-import { createUtf8StreamDecoder, decodeUtf8 } from "./utf8.ts";
+import { createUtf8StreamDecoder, decodeUtf8, type Utf8StreamDecoder } from "./utf8.ts";
 
 /** Options for {@linkcode createMessageAssembler}. */
 export interface MessageAssemblerOptions {
@@ -75,98 +75,147 @@ export interface MessageAssembler {
  * ```
  */
 export function createMessageAssembler(options: MessageAssemblerOptions = {}): MessageAssembler {
-  const maxMessageSize = options.maxMessageSize ?? DEFAULT_LIMITS.maxMessageSize;
-  const maxFragments = options.maxFragments ?? DEFAULT_LIMITS.maxFragments;
-  let opcode = 0; // 0: no message in progress; else TEXT or BINARY.
-  let size = 0;
-  let fragments = 0;
-  let text = "";
-  // A final `end()` resets the decoder, so one serves every message of the connection.
-  const utf8 = createUtf8StreamDecoder();
-  let buffer = _EMPTY;
-  const ownsInput = options.ownsInput ?? false;
-  // With `ownsInput`: the fragments of the binary message in progress, as given.
-  const parts: Uint8Array[] = [];
-  let closeReceived = false;
+  return new _MessageAssembler(
+    options.maxMessageSize ?? DEFAULT_LIMITS.maxMessageSize,
+    options.maxFragments ?? DEFAULT_LIMITS.maxFragments,
+    options.ownsInput ?? false,
+  );
+}
 
-  function fail(code: keyof typeof E, message: string, closeCode: number = 1002): never {
-    throw new ProtocolError(E[code], message, { closeCode });
+// The state lives in plain fields of one object (one shape for every connection): a server holds
+// one per connection, so closures and per-instance getters would cost memory.
+class _MessageAssembler implements MessageAssembler {
+  readonly #maxMessageSize: number;
+  readonly #maxFragments: number;
+  readonly #ownsInput: boolean;
+  #opcode = 0; // 0: no message in progress; else TEXT or BINARY.
+  #size = 0;
+  #fragments = 0;
+  #text = "";
+  // Created for the first fragmented text message; a final `end()` resets it, so one serves
+  // every later message of the connection.
+  #utf8: Utf8StreamDecoder | null = null;
+  #buffer = _EMPTY;
+  // With `ownsInput`: the fragments of the binary message in progress, as given.
+  #parts: Uint8Array[] | null = null;
+  #closeReceived = false;
+
+  constructor(maxMessageSize: number, maxFragments: number, ownsInput: boolean) {
+    this.#maxMessageSize = maxMessageSize;
+    this.#maxFragments = maxFragments;
+    this.#ownsInput = ownsInput;
   }
 
-  function tooBig(): never {
-    fail(
+  get inMessage(): boolean {
+    return this.#opcode !== 0;
+  }
+
+  get bufferedBytes(): number {
+    if (this.#opcode === OPCODE.BINARY) return this.#ownsInput ? this.#size : this.#buffer.length;
+    return this.#opcode === OPCODE.TEXT ? this.#size : 0;
+  }
+
+  get closeReceived(): boolean {
+    return this.#closeReceived;
+  }
+
+  push(frame: Frame): AssemblerEvent | undefined {
+    if (this.#closeReceived) {
+      _fail("DATA_AFTER_CLOSE", "Cannot assemble message: frame after close");
+    }
+    switch (frame.opcode) {
+      case OPCODE.PING:
+        return { type: "ping", data: frame.payload, reply: _control(OPCODE.PONG, frame.payload) };
+      case OPCODE.PONG:
+        return { type: "pong", data: frame.payload };
+      case OPCODE.CLOSE:
+        this.#closeReceived = true;
+        return parseClosePayload(frame.payload);
+      default:
+        return this.#dataFrame(frame);
+    }
+  }
+
+  #tooBig(): never {
+    _fail(
       "MESSAGE_TOO_BIG",
-      `Cannot assemble message: over maxMessageSize ${maxMessageSize} bytes`,
+      `Cannot assemble message: over maxMessageSize ${this.#maxMessageSize} bytes`,
       CLOSE_CODE.MESSAGE_TOO_BIG,
     );
   }
 
-  function checkSize(length: number): void {
-    if (size + length > maxMessageSize) tooBig();
-    if (++fragments > maxFragments) {
-      fail(
+  #checkSize(length: number): void {
+    if (this.#size + length > this.#maxMessageSize) this.#tooBig();
+    if (++this.#fragments > this.#maxFragments) {
+      _fail(
         "TOO_MANY_FRAGMENTS",
-        `Cannot assemble message: over maxFragments ${maxFragments}`,
+        `Cannot assemble message: over maxFragments ${this.#maxFragments}`,
         CLOSE_CODE.MESSAGE_TOO_BIG,
       );
     }
-    size += length;
+    this.#size += length;
   }
 
-  function appendBinary(payload: Uint8Array): void {
-    if (ownsInput) {
-      parts.push(payload);
+  #appendBinary(payload: Uint8Array): void {
+    if (this.#ownsInput) {
+      (this.#parts ??= []).push(payload);
       return;
     }
-    if (size > buffer.length) {
+    const size = this.#size;
+    if (size > this.#buffer.length) {
       // Grow geometrically, never past the limit: one amortized copy per byte.
-      const capacity = Math.min(Math.max(size, buffer.length * 2, 1024), maxMessageSize);
+      const capacity = Math.min(
+        Math.max(size, this.#buffer.length * 2, 1024),
+        this.#maxMessageSize,
+      );
       const grown = new Uint8Array(capacity);
-      grown.set(buffer.subarray(0, size - payload.length));
-      buffer = grown;
+      grown.set(this.#buffer.subarray(0, size - payload.length));
+      this.#buffer = grown;
     }
-    buffer.set(payload, size - payload.length);
+    this.#buffer.set(payload, size - payload.length);
   }
 
-  function dataFrame(frame: Frame): AssemblerEvent | undefined {
+  #dataFrame(frame: Frame): AssemblerEvent | undefined {
     const { payload } = frame;
     if (frame.opcode === OPCODE.CONTINUATION) {
-      if (opcode === 0) {
-        fail("UNEXPECTED_CONTINUATION", "Cannot assemble message: continuation without a start");
+      if (this.#opcode === 0) {
+        _fail("UNEXPECTED_CONTINUATION", "Cannot assemble message: continuation without a start");
       }
     } else {
-      if (opcode !== 0) {
-        fail(
+      if (this.#opcode !== 0) {
+        _fail(
           "EXPECTED_CONTINUATION",
           "Cannot assemble message: new message inside a fragmented one",
         );
       }
-      if (frame.fin) return whole(frame);
-      opcode = frame.opcode;
-      size = 0;
-      fragments = 0;
+      if (frame.fin) return this.#whole(frame);
+      this.#opcode = frame.opcode;
+      this.#size = 0;
+      this.#fragments = 0;
     }
-    checkSize(payload.length);
-    if (opcode === OPCODE.TEXT) {
-      text += frame.fin ? utf8.end(payload) : utf8.push(payload);
+    this.#checkSize(payload.length);
+    if (this.#opcode === OPCODE.TEXT) {
+      const utf8 = this.#utf8 ??= createUtf8StreamDecoder();
+      this.#text += frame.fin ? utf8.end(payload) : utf8.push(payload);
     } else {
-      appendBinary(payload);
+      this.#appendBinary(payload);
     }
     if (!frame.fin) return undefined;
-    return finish();
+    return this.#finish();
   }
 
   // A message of a single frame: no copies.
-  function whole(frame: Frame): AssemblerEvent {
-    if (frame.payload.length > maxMessageSize) tooBig();
+  #whole(frame: Frame): AssemblerEvent {
+    if (frame.payload.length > this.#maxMessageSize) this.#tooBig();
     if (frame.opcode === OPCODE.TEXT) return { type: "text", data: decodeUtf8(frame.payload) };
     return { type: "binary", data: frame.payload };
   }
 
-  // The fragments kept by `appendBinary`, joined (`size` bytes, within the limit: checked as each
-  // arrived).
-  function joinParts(): Uint8Array {
-    const out = new Uint8Array(size);
+  // The fragments kept by `#appendBinary`, joined (`#size` bytes, within the limit: checked as
+  // each arrived).
+  #joinParts(): Uint8Array {
+    const out = new Uint8Array(this.#size);
+    const parts = this.#parts ?? [];
     let offset = 0;
     for (let i = 0; i < parts.length; i++) {
       const part = parts[i]!;
@@ -177,46 +226,24 @@ export function createMessageAssembler(options: MessageAssemblerOptions = {}): M
     return out;
   }
 
-  function finish(): AssemblerEvent {
-    const done: AssemblerEvent = opcode === OPCODE.TEXT
-      ? { type: "text", data: text }
-      : { type: "binary", data: ownsInput ? joinParts() : buffer.subarray(0, size) };
-    opcode = 0;
-    size = 0;
-    fragments = 0;
-    text = "";
-    buffer = _EMPTY;
+  #finish(): AssemblerEvent {
+    const done: AssemblerEvent = this.#opcode === OPCODE.TEXT
+      ? { type: "text", data: this.#text }
+      : {
+        type: "binary",
+        data: this.#ownsInput ? this.#joinParts() : this.#buffer.subarray(0, this.#size),
+      };
+    this.#opcode = 0;
+    this.#size = 0;
+    this.#fragments = 0;
+    this.#text = "";
+    this.#buffer = _EMPTY;
     return done;
   }
+}
 
-  function push(frame: Frame): AssemblerEvent | undefined {
-    if (closeReceived) fail("DATA_AFTER_CLOSE", "Cannot assemble message: frame after close");
-    switch (frame.opcode) {
-      case OPCODE.PING:
-        return { type: "ping", data: frame.payload, reply: _control(OPCODE.PONG, frame.payload) };
-      case OPCODE.PONG:
-        return { type: "pong", data: frame.payload };
-      case OPCODE.CLOSE:
-        closeReceived = true;
-        return parseClosePayload(frame.payload);
-      default:
-        return dataFrame(frame);
-    }
-  }
-
-  return {
-    push,
-    get inMessage() {
-      return opcode !== 0;
-    },
-    get bufferedBytes() {
-      if (opcode === OPCODE.BINARY) return ownsInput ? size : buffer.length;
-      return opcode === OPCODE.TEXT ? size : 0;
-    },
-    get closeReceived() {
-      return closeReceived;
-    },
-  };
+function _fail(code: keyof typeof E, message: string, closeCode: number = 1002): never {
+  throw new ProtocolError(E[code], message, { closeCode });
 }
 
 /**

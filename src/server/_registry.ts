@@ -47,13 +47,14 @@ export class _Registry<Data> {
     this.#live.set(conn, abort);
     conn.closed.then(() => this.#live.delete(conn));
     if (this.#closing) conn.close(CLOSE_CODE.GOING_AWAY, "server shutting down");
-    (async () => {
-      try {
-        await this.#handler(conn);
-      } catch {
-        conn.close(CLOSE_CODE.INTERNAL_ERROR, "handler failed");
-      }
-    })();
+    // Not an async wrapper: a suspended one would be held by every connection for its lifetime.
+    const failed = () => conn.close(CLOSE_CODE.INTERNAL_ERROR, "handler failed");
+    try {
+      const result = this.#handler(conn);
+      if (result !== undefined) Promise.resolve(result).catch(failed);
+    } catch {
+      failed();
+    }
   }
 
   /**
