@@ -99,6 +99,10 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
   #closeSent = false;
   #closeReceived: { code: number; reason: string } | null = null;
   #failure: CloseInfo | null = null;
+  // A protocol error found after messages that the application has not taken yet: the connection
+  // fails once it has taken them (or after a short delay), so that it may answer them first.
+  #deferredFailure: ProtocolError | null = null;
+  #deferTimer: ReturnType<typeof setTimeout> | undefined;
   #closedResolve!: (info: CloseInfo) => void;
   #closed: Promise<CloseInfo>;
   #closeTimer: ReturnType<typeof setTimeout> | undefined;
@@ -369,7 +373,8 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
           continue;
         }
         // The rest of a large frame is read straight into its payload buffer: no copy.
-        const direct = byob === undefined || this.#failure !== null
+        const direct = byob === undefined || this.#failure !== null ||
+            this.#deferredFailure !== null
           ? undefined
           : _directRegion(this.#decoder);
         // The reader is awaited here directly, not through a helper: one promise less per read.
@@ -380,13 +385,14 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
         this.#lastReceived = Date.now();
         // After a protocol error the rest of the input is read and dropped, so that closing the
         // socket does not reset it before the peer has read our close frame.
-        if (this.#failure !== null) continue;
+        if (this.#failure !== null || this.#deferredFailure !== null) continue;
         try {
           if (direct === undefined) this.#decoder.push(value, this.#onFrame);
           else this.#decoder.commit(value, this.#onFrame);
         } catch (error) {
           if (!(error instanceof ProtocolError)) throw error;
-          this.#fail(error);
+          if (this.#queue.length > 0) this.#deferFailure(error);
+          else this.#fail(error);
         }
         if (byob !== undefined) {
           // After a large frame, the next read starts small: it holds the next header, and the
@@ -452,6 +458,7 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
 
   #onInputEnd(): void {
     if (this.#state === READY_STATE.CLOSED) return;
+    this.#failDeferred();
     if (this.#failure !== null) {
       this.#finish(this.#failure);
     } else if (this.#closeReceived !== null) {
@@ -474,6 +481,7 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
   // Takes every queued message (resuming a paused pump): `null` once no more will come,
   // `undefined` while none is queued yet.
   #take(): Message[] | null | undefined {
+    if (this.#queue.length === 0 && this.#deferredFailure !== null) this.#failDeferred();
     if (this.#queue.length === 0) {
       return this.#inputEnded || this.#state === READY_STATE.CLOSED ? null : undefined;
     }
@@ -564,6 +572,25 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
     });
   }
 
+  // Messages decoded before a protocol error are still the peer's messages: the application gets
+  // them, and what it sends in answer goes out before the close frame (as a peer that processes
+  // each frame as it arrives would do). The failure waits for the application to take them,
+  // bounded by the same linger as a failed connection's close.
+  #deferFailure(error: ProtocolError): void {
+    this.#deferredFailure = error;
+    this.#wakeConsumer();
+    const delay = Math.min(this.#options.closeTimeout, _FAIL_LINGER);
+    this.#deferTimer = setTimeout(() => this.#failDeferred(), delay);
+  }
+
+  #failDeferred(): void {
+    const error = this.#deferredFailure;
+    if (error === null) return;
+    this.#deferredFailure = null;
+    clearTimeout(this.#deferTimer);
+    this.#fail(error);
+  }
+
   #closeWrite(): void {
     try {
       Promise.resolve(this.#transport.closeWrite?.()).catch(() => {});
@@ -582,6 +609,8 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
     if (this.#state === READY_STATE.CLOSED) return;
     this.#state = READY_STATE.CLOSED;
     clearTimeout(this.#closeTimer);
+    clearTimeout(this.#deferTimer);
+    this.#deferredFailure = null;
     this.#stopKeepalive();
     this.#outbound.fail();
     try {
