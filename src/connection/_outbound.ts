@@ -1,5 +1,6 @@
 import { encodedFrameSize, encodeFrameInto } from "../protocol/frame_encoder.ts";
 import type { Frame } from "../protocol/frame.ts";
+import { _FrameRun } from "./_frame_run.ts";
 
 // Frames are encoded into reusable slabs; one transport write carries everything queued since
 // the previous write, so a burst of replies costs one system call. 64 KiB matches the socket
@@ -60,6 +61,9 @@ export class _Outbound {
   #slab: Uint8Array | null = null;
   #start = 0;
   #used = 0;
+  // Shared frames queued by fan-out since the last seal, not copied (see `_FrameRun`). Either this
+  // or the slab's unqueued bytes are empty, so their order is the order of the sends.
+  #run: _FrameRun | null = null;
   // Chunks waiting for the transport, in order, each with the buffer it is a view of.
   #queue: [Uint8Array, Uint8Array | null][] = [];
   #queued = 0;
@@ -82,12 +86,13 @@ export class _Outbound {
 
   /** Bytes accepted but not yet handed to the transport or not yet written by it. */
   get bufferedAmount(): number {
-    return this.#used - this.#start + this.#queued + this.#inFlight;
+    return this.#used - this.#start + (this.#run?.size ?? 0) + this.#queued + this.#inFlight;
   }
 
   /** Encodes a frame at the end of the queue (it is written on the next {@linkcode flush}). */
   push(frame: Frame): void {
     if (this.#failed) return;
+    if (this.#run !== null) this.#sealRun();
     const size = encodedFrameSize(frame.payload.length, this.#mask);
     if (this.#slab === null || this.#used + size > this.#slab.length) {
       this.#retire();
@@ -98,23 +103,21 @@ export class _Outbound {
 
   /**
    * Queues bytes that are already one or more complete encoded frames (fan-out: the same bytes
-   * go to many connections). Small frames are copied into the slab so writes stay coalesced;
-   * large ones are queued as they are, never modified.
+   * go to many connections), never modifying or copying them here. Consecutive ones are joined
+   * for a single write, once for every connection that was sent the same sequence.
    */
   pushEncoded(bytes: Uint8Array): void {
     if (this.#failed) return;
-    if (bytes.length > _SLAB_SIZE / 4) {
-      this.#seal();
-      this.#queue.push([bytes, null]);
-      this.#queued += bytes.length;
-      return;
+    this.#seal();
+    const run = this.#run;
+    if (run === null) {
+      this.#run = _FrameRun.start(bytes);
+    } else if (run.size + bytes.length <= _SLAB_SIZE) {
+      this.#run = run.then(bytes);
+    } else {
+      this.#sealRun();
+      this.#run = _FrameRun.start(bytes);
     }
-    if (this.#slab === null || this.#used + bytes.length > this.#slab.length) {
-      this.#retire();
-      this.#slab = _free.pop() ?? new Uint8Array(_SLAB_SIZE);
-    }
-    this.#slab.set(bytes, this.#used);
-    this.#used += bytes.length;
   }
 
   /** Flushes soon (right after the current event-loop turn's I/O), unless flushed before. */
@@ -125,11 +128,16 @@ export class _Outbound {
     _timer ??= _arm();
   }
 
-  /** Starts writing whatever is queued, unless a write is already in flight. */
+  /**
+   * Starts writing whatever is queued, unless a write is already in flight: what is queued
+   * meanwhile goes out in one write when it completes.
+   */
   flush(): void {
     this.#scheduled = false;
+    if (this.#writing || this.#failed) return;
     this.#seal();
-    if (this.#writing || this.#failed || this.#queue.length === 0) return;
+    this.#sealRun();
+    if (this.#queue.length === 0) return;
     this.#writeNext();
   }
 
@@ -144,6 +152,7 @@ export class _Outbound {
     this.#slab = null;
     this.#start = 0;
     this.#used = 0;
+    this.#run = null;
     this.#queue = [];
     this.#queued = 0;
     this.#wake();
@@ -170,6 +179,15 @@ export class _Outbound {
     this.#queue.push([slab.subarray(this.#start, this.#used), slab]);
     this.#queued += this.#used - this.#start;
     this.#start = this.#used;
+  }
+
+  // Moves the shared frames of the current run to the queue, joined.
+  #sealRun(): void {
+    const run = this.#run;
+    if (run === null) return;
+    this.#run = null;
+    this.#queue.push([run.bytes(), null]);
+    this.#queued += run.size;
   }
 
   // Seals the current slab and stops filling it: it is released once its last chunk is written,
@@ -222,6 +240,7 @@ export class _Outbound {
         this.#inFlightOwner = null;
         this.#wake();
         this.#seal();
+        this.#sealRun();
         this.#written(owner);
         this.#writeNext();
       },

@@ -3,7 +3,7 @@ import type { Codec } from "./codec.ts";
 import type { ServerEnvelope } from "./envelope.ts";
 import type { DeadLetter } from "./router_options.ts";
 import { _trackReceived } from "./_received.ts";
-import { _prepare, type _Prepared, _write } from "./_prepared.ts";
+import { _prepare, _write } from "./_prepared.ts";
 import type { _RouterState } from "./_router_state.ts";
 import type { _Held, _Session } from "./_session.ts";
 
@@ -27,12 +27,15 @@ export function _onBrokerEvent(state: _RouterState, event: BrokerEvent): void {
   } else {
     envelope = { type: event.type, topic, member: event.member };
   }
-  const prepared = new Map<Codec, _Prepared>();
+  // One encoding, and one delivery item (never modified), per codec in use.
+  const items = new Map<Codec, _Held>();
   for (const session of targets) {
     if (session.plain && offset === undefined) continue; // Presence events are aero-only.
-    let bytes = prepared.get(session.codec);
-    if (bytes === undefined) prepared.set(session.codec, bytes = _prepare(session.codec, envelope));
-    const item: _Held = { type: envelope.type, topic, offset, epoch, prepared: bytes };
+    let item = items.get(session.codec);
+    if (item === undefined) {
+      const prepared = _prepare(session.codec, envelope);
+      items.set(session.codec, item = { type: envelope.type, topic, offset, epoch, prepared });
+    }
     if (session.holding === 0) _deliver(state, session, item);
     else if (session.held.length < state.options.maxHeldMessages) session.held.push(item);
     else state.fatal(session, 1013, "too many held messages");

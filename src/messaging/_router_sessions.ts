@@ -1,6 +1,8 @@
 import type { _Session } from "./_session.ts";
 
-// Resume tokens beyond this many are pruned of expired entries on the next issue.
+// Resume tokens beyond this many are pruned of expired entries on the next issue; the next prune
+// waits until the live tokens have doubled, so that many connected sessions (whose tokens never
+// expire while they are connected) cost amortized O(1) per connection, not a scan each.
 const _PRUNE_AT = 1_024;
 
 /**
@@ -13,6 +15,7 @@ export class _RouterSessions {
   readonly #tokens = new Map<string, { session: string; expires: number }>();
   readonly #byId = new Map<string, string>();
   readonly #resumeWindow: number;
+  #pruneAt = _PRUNE_AT;
 
   constructor(resumeWindow: number) {
     this.#resumeWindow = resumeWindow;
@@ -44,7 +47,7 @@ export class _RouterSessions {
   /** Registers a connected session; returns its new resume token. */
   add(session: _Session): string {
     this.#sessions.set(session.id, session);
-    if (this.#tokens.size >= _PRUNE_AT) this.#prune();
+    if (this.#tokens.size >= this.#pruneAt) this.#prune();
     const token = crypto.randomUUID();
     this.#tokens.set(token, { session: session.id, expires: Infinity });
     this.#byId.set(session.id, token);
@@ -68,5 +71,6 @@ export class _RouterSessions {
         this.#byId.delete(entry.session);
       }
     }
+    this.#pruneAt = Math.max(_PRUNE_AT, this.#tokens.size * 2);
   }
 }
