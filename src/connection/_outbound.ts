@@ -40,11 +40,24 @@ function _disarm(handle: _Handle): void {
   else _immediate.clearImmediate?.(handle.id);
 }
 
+// Transport writes started since the last shared flush. Deno loses some writes when a few
+// hundred socket writes start within one event-loop turn: measured with 1,000 connections sent a
+// frame each from one callback, about 745 of the writes never completed and their connections
+// stalled for good, while 64 per turn all complete. So writes start at most `_WRITES_PER_TURN`
+// at a time, directly; past that, through the shared flush, which starts the next batch on the
+// next turn. (The budget only refills there, so it bounds writes per turn whatever starts them.)
+const _WRITES_PER_TURN = 64;
+let _writeBudget = _WRITES_PER_TURN;
+
 function _flushScheduled(): void {
   _timer = undefined;
-  const due = [..._scheduled];
-  _scheduled.clear();
-  for (const outbound of due) outbound.flush();
+  _writeBudget = _WRITES_PER_TURN;
+  for (const outbound of _scheduled) {
+    if (_writeBudget === 0) break;
+    _scheduled.delete(outbound);
+    outbound.flush();
+  }
+  if (_scheduled.size > 0) _timer = _arm();
 }
 
 /**
@@ -138,7 +151,8 @@ export class _Outbound {
     this.#seal();
     this.#sealRun();
     if (this.#queue.length === 0) return;
-    this.#writeNext();
+    if (_writeBudget === 0) this.schedule();
+    else this.#writeNext();
   }
 
   /** Resolves once `bufferedAmount` is at or below `threshold`. */
@@ -229,6 +243,7 @@ export class _Outbound {
       return;
     }
     const [chunk, owner] = next;
+    _writeBudget--;
     this.#writing = true;
     this.#queued -= chunk.length;
     this.#inFlight = chunk.length;
@@ -242,7 +257,12 @@ export class _Outbound {
         this.#seal();
         this.#sealRun();
         this.#written(owner);
-        this.#writeNext();
+        if (this.#queue.length > 0 && _writeBudget === 0) {
+          this.#writing = false;
+          this.schedule();
+        } else {
+          this.#writeNext();
+        }
       },
       (error) => {
         this.fail();

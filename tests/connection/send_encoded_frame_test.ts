@@ -65,3 +65,21 @@ Deno.test("sendEncodedFrame counts queued shared frames in bufferedAmount", asyn
   await server.closed;
   await client.closed;
 });
+
+Deno.test("sends to more connections than one turn's write budget all reach their peers", async () => {
+  const count = 300;
+  const pairs = Array.from({ length: count }, () => createTransportPair());
+  const servers = pairs.map(([a]) => new Connection(a, { role: "server" }));
+  const clients = pairs.map(([, b]) => new Connection(b, { role: "client" }));
+  const first = shared("first");
+  const second = shared("second");
+  for (const server of servers) server.sendEncodedFrame(first);
+  // Some writes are in flight, others wait for the next turn's budget.
+  await new Promise((resolve) => setTimeout(resolve, 0));
+  for (const server of servers) server.sendEncodedFrame(second);
+  const received = await Promise.all(clients.map((client) => take(client, 2)));
+  for (const messages of received) assert.deepEqual(messages, ["first", "second"]);
+  await Promise.all(servers.map((server) => server.drained()));
+  for (const server of servers) server.close();
+  await Promise.all([...servers, ...clients].map((conn) => conn.closed));
+});
