@@ -26,4 +26,5 @@ export * from "./msgpack_codec.ts";
 export * from "./router.ts";
 export * from "./router_options.ts";
 export * from "./rpc.ts";
+export * from "./schema.ts";
 export * from "./topic.ts";

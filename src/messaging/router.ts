@@ -4,6 +4,17 @@ import type { PublishResult } from "./broker.ts";
 import type { PresenceMember } from "./envelope.ts";
 import type { RpcHandler, RpcMiddleware } from "./rpc.ts";
 import type { RouterOptions } from "./router_options.ts";
+import type {
+  ClientSchema,
+  HandlerOf,
+  HandlerParams,
+  HandlerResult,
+  MethodOf,
+  MethodParams,
+  MethodResult,
+  TopicData,
+  TopicOf,
+} from "./schema.ts";
 import { isTopicName, isTopicPattern } from "./topic.ts";
 import { _onBrokerEvent } from "./_deliver.ts";
 import { _handleConnection, _publish } from "./_inbound.ts";
@@ -61,7 +72,7 @@ export interface RequestOptions {
  * await done;
  * ```
  */
-export class Router implements AsyncDisposable {
+export class Router<S extends ClientSchema = ClientSchema> implements AsyncDisposable {
   readonly #state: _RouterState;
 
   /** Creates a router; prefer {@linkcode createRouter}. */
@@ -80,12 +91,19 @@ export class Router implements AsyncDisposable {
     return this;
   }
 
-  /** Registers the handler of `method` (replacing an earlier one). */
-  method(name: string, handler: RpcHandler): this {
+  /**
+   * Registers the handler of `method` (replacing an earlier one). With a schema (`createRouter<S>`),
+   * `name` is one of `S["methods"]` and the handler's `data` and result are typed from it.
+   */
+  method<M extends MethodOf<S>>(
+    name: M,
+    handler: RpcHandler<MethodParams<S, M>, MethodResult<S, M>>,
+  ): this {
     if (typeof name !== "string" || name.length === 0 || name.length > 128) {
       throw new TypeError("Cannot register method: name must be 1 to 128 characters");
     }
-    this.#state.rpc.set(name, handler);
+    // The wire carries whatever the caller sent: the schema types the application's view only.
+    this.#state.rpc.set(name, handler as RpcHandler);
     return this;
   }
 
@@ -153,9 +171,9 @@ export class Router implements AsyncDisposable {
    *
    * @throws {TypeError} for an invalid topic name.
    */
-  publish(
-    topic: string,
-    data: unknown,
+  publish<T extends TopicOf<S>>(
+    topic: T,
+    data: TopicData<S, T>,
     options: { required?: boolean } = {},
   ): Promise<PublishResult> {
     if (!isTopicName(topic)) {
@@ -216,13 +234,15 @@ export class Router implements AsyncDisposable {
    * @throws {RpcError} with the client's error, `timeout`, `limit_exceeded`, or `unavailable`
    * (the session is not connected — also reported to the dead-letter hook — or disconnected).
    */
-  request(
+  request<H extends HandlerOf<S>>(
     session: string,
-    method: string,
-    data?: unknown,
+    method: H,
+    data?: HandlerParams<S, H>,
     options: RequestOptions = {},
-  ): Promise<unknown> {
-    return _request(this.#state, session, method, data, options.timeout);
+  ): Promise<HandlerResult<S, H>> {
+    return _request(this.#state, session, method, data, options.timeout) as Promise<
+      HandlerResult<S, H>
+    >;
   }
 
   /** Closes every connection (1001) and releases the broker subscription. */
@@ -261,6 +281,8 @@ export class Router implements AsyncDisposable {
  * await router.close();
  * ```
  */
-export function createRouter(options: RouterOptions = {}): Router {
-  return new Router(options);
+export function createRouter<S extends ClientSchema = ClientSchema>(
+  options: RouterOptions = {},
+): Router<S> {
+  return new Router<S>(options);
 }

@@ -1,11 +1,11 @@
 import type { WebSocketConnection } from "../connection/websocket_connection.ts";
 
 /** What an RPC handler and its middleware receive. */
-export interface RpcContext {
+export interface RpcContext<Data = unknown> {
   /** The method called. */
   readonly method: string;
   /** The request's `data` (`undefined` when absent). */
-  data: unknown;
+  data: Data;
   /** The caller's session id. */
   readonly session: string;
   /** The caller's connection. */
@@ -20,7 +20,9 @@ export interface RpcContext {
  * Handles one method: returns (or resolves to) the response `data`; throws an `RpcError` to
  * answer with a structured error. Any other error is answered `internal` without details.
  */
-export type RpcHandler = (context: RpcContext) => unknown | Promise<unknown>;
+export type RpcHandler<Params = unknown, Result = unknown> = (
+  context: RpcContext<Params>,
+) => Result | Promise<Result>;
 
 /**
  * Runs around every handler, in registration order: call `next()` to continue (its result is

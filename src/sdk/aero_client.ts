@@ -28,7 +28,7 @@ import type {
   PresenceData,
   TopicData,
   TopicOf,
-} from "./schema.ts";
+} from "../messaging/schema.ts";
 import type { DeliveryInfo, Subscription } from "./subscription.ts";
 import { _Calls } from "./_calls.ts";
 import { _Keepalive } from "./_keepalive.ts";

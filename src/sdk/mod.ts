@@ -22,6 +22,6 @@ export * from "./client_options.ts";
 export * from "./client_state.ts";
 export * from "./clock.ts";
 export * from "./offline_queue.ts";
-export * from "./schema.ts";
+export * from "../messaging/schema.ts";
 export * from "./subscription.ts";
 export * from "./wire_types.ts";

@@ -1,7 +1,7 @@
 // Compile-time checks of the typed API: `deno check` (and `deno test`) fail if a line marked
 // `@ts-expect-error` compiles, so these lines prove that misuse is rejected.
 import assert from "node:assert/strict";
-import { createRouter, MemoryBroker } from "../../src/messaging/mod.ts";
+import { createRouter, MemoryBroker, type Router } from "../../src/messaging/mod.ts";
 import { AeroClient, type ClientSchema, type StreamPosition } from "../../src/sdk/mod.ts";
 import { RouterNetwork } from "./_helpers.ts";
 
@@ -72,6 +72,32 @@ function typedUsage(client: AeroClient<Chat>): void {
   client.on("message", () => {});
 }
 
+// The same schema types the server side: method handlers, publications and calls to clients.
+function typedServer(router: Router<Chat>): void {
+  router.method("room.history", ({ data }) => {
+    const room: string = data.room;
+    // @ts-expect-error: the parameters have no `name`
+    data.name;
+    return [{ nick: "server", text: room }];
+  });
+  // @ts-expect-error: the result must be ChatMessage[]
+  router.method("room.history", () => "nothing");
+  // @ts-expect-error: undeclared method
+  router.method("room.delete", () => null);
+  void router.publish("chat.lobby", { nick: "ada", text: "hi" });
+  // @ts-expect-error: wrong payload for the topic
+  void router.publish("alerts", { nick: "ada", text: "hi" });
+  // @ts-expect-error: undeclared topic
+  void router.publish("news", { nick: "ada", text: "hi" });
+  const version: Promise<string> = router.request("session-id", "client.version", null);
+  void version;
+  // @ts-expect-error: the client's answer is a string
+  const wrong: Promise<number> = router.request("session-id", "client.version", null);
+  void wrong;
+  // @ts-expect-error: undeclared client method
+  void router.request("session-id", "client.reboot", null);
+}
+
 function untypedUsage(client: AeroClient): void {
   // Without a schema, any topic, method and payload is accepted (as `unknown`).
   client.subscribe("anything.at.all", (data: unknown) => void data);
@@ -80,8 +106,8 @@ function untypedUsage(client: AeroClient): void {
 }
 
 Deno.test("The typed API compiles for correct use and carries typed payloads at run time", async () => {
-  await using router = createRouter({ broker: new MemoryBroker() });
-  router.method("room.history", () => [{ nick: "ada", text: "earlier" }]);
+  await using router = createRouter<Chat>({ broker: new MemoryBroker() });
+  router.method("room.history", ({ data }) => [{ nick: "ada", text: `earlier in ${data.room}` }]);
   const net = new RouterNetwork(router);
   const client = new AeroClient<Chat>("ws://test/", {
     keepalive: false,
@@ -90,12 +116,13 @@ Deno.test("The typed API compiles for correct use and carries typed payloads at 
   });
   assert.equal(typeof typedUsage, "function");
   assert.equal(typeof untypedUsage, "function");
+  assert.equal(typeof typedServer, "function");
   const received = new Promise<ChatMessage>((resolve) => {
     const subscription = client.subscribe("chat.lobby", (message) => resolve(message));
     subscription.ready.then(() => client.publish("chat.lobby", { nick: "ada", text: "hi" }));
   });
   assert.deepEqual(await received, { nick: "ada", text: "hi" });
   const history = await client.request("room.history", { room: "lobby" });
-  assert.equal(history[0]?.text, "earlier");
+  assert.equal(history[0]?.text, "earlier in lobby");
   await client.close();
 });
