@@ -34,8 +34,13 @@ async function run(brokerAfterRestart: (first: Broker) => Broker) {
   const url = `ws://127.0.0.1:${port}/`;
   const options = {
     onlineEvents: null,
-    connectTimeout: 60_000,
+    // An attempt that reaches the server while it stops can be accepted at the TCP level and then
+    // never answered (the listener is closing); the client gives up on it and dials again.
+    connectTimeout: 1_000,
     reconnect: { base: 10, max: 50 },
+    // At 10–50 ms between attempts, a restart slowed by a busy machine fails five in a row and
+    // opens the breaker; its default 30 s cooldown would outlast the test.
+    breaker: { cooldown: 100 },
     requestTimeout: 5_000,
   };
   const subscribers = [0, 1].map(() => {
