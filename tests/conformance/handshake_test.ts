@@ -130,11 +130,8 @@ Deno.test("Handshake 10.20 a plain HTTP request is answered 426 Upgrade Required
 
 Deno.test("Handshake 10.21 a peer that sends its head too slowly is dropped (slowloris)", async (t) => {
   for (const harness of SERVERS) {
-    const timeout = harness.handshakeTimeout;
-    if (timeout !== true) {
-      await t.step({ name: `${harness.name} (ignored: ${timeout})`, ignore: true, fn: () => {} });
-      continue;
-    }
+    // Not run where the server leaves head timeouts to another layer (`Deno.serve`).
+    if (harness.handshakeTimeout !== true) continue;
     await t.step(
       harness.name,
       () =>

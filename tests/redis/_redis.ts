@@ -21,7 +21,7 @@ async function _ping(): Promise<boolean> {
   }
 }
 
-/** `true` when the Redis tests run; registers a loud failure (CI) or a visible skip otherwise. */
+/** `true` when the Redis tests run; registers a loud failure (CI) or prints a visible skip otherwise. */
 export async function redisReady(file: string): Promise<boolean> {
   if (await _ping()) return true;
   if (Deno.env.get("CI") === "true") {
@@ -29,8 +29,9 @@ export async function redisReady(file: string): Promise<boolean> {
       throw new Error("Cannot run the Redis tests: nothing answers on 127.0.0.1:6379");
     });
   } else {
-    console.warn(`SKIPPED ${file}: Redis is not reachable on 127.0.0.1:6379`);
-    Deno.test({ name: `${file}: skipped, Redis not reachable`, ignore: true, fn() {} });
+    console.warn(
+      `SKIPPED ${file}: Redis is not reachable on 127.0.0.1:6379 (with CI=true it fails)`,
+    );
   }
   return false;
 }
