@@ -5,6 +5,7 @@ import {
   resolveConnectionOptions,
   type ResolvedConnectionOptions,
 } from "../connection/connection_options.ts";
+import { _Inbox } from "../connection/_inbox.ts";
 import { READY_STATE, type ReadyState } from "../connection/ready_state.ts";
 import type { WebSocketConnection } from "../connection/websocket_connection.ts";
 import { isValidCloseCode } from "../protocol/close_code.ts";
@@ -74,14 +75,12 @@ export class BrowserConnection<Data = unknown> implements WebSocketConnection<Da
   readonly info: ConnectionInfo;
   readonly #socket: WebSocket;
   readonly #options: ResolvedConnectionOptions;
-  #queue: Message[] = [];
-  #consumer: (() => void) | null = null;
+  readonly #inbox = new _Inbox();
   #ended = false;
   #droppedMessages = 0;
   #closeTimer: ReturnType<typeof setTimeout> | undefined;
   #closedResolve!: (info: CloseInfo) => void;
   #closed: Promise<CloseInfo>;
-  #readable: ReadableStream<Message> | undefined;
 
   /**
    * Adapts `socket` (open or still connecting). Set no other `onmessage`/`onclose` consumer:
@@ -187,35 +186,12 @@ export class BrowserConnection<Data = unknown> implements WebSocketConnection<Da
 
   /** The messages, as a pull-driven stream. Use either this or the async iterator, not both. */
   get readable(): ReadableStream<Message> {
-    this.#readable ??= new ReadableStream<Message>({
-      pull: async (controller) => {
-        const batch = await this.#takeBatch();
-        if (batch === null) controller.close();
-        else for (const message of batch) controller.enqueue(message);
-      },
-    }, { highWaterMark: 0 });
-    return this.#readable;
+    return this.#inbox.readable;
   }
 
   /** Iterates over messages until the connection closes. */
   [Symbol.asyncIterator](): AsyncIterator<Message> {
-    let batch: Message[] = [];
-    let index = 0;
-    return {
-      next: async (): Promise<IteratorResult<Message>> => {
-        while (index >= batch.length) {
-          const next = await this.#takeBatch();
-          if (next === null) return { done: true, value: undefined };
-          batch = next;
-          index = 0;
-        }
-        return { done: false, value: batch[index++]! };
-      },
-      return: (): Promise<IteratorResult<Message>> => {
-        batch = [];
-        return Promise.resolve({ done: true, value: undefined });
-      },
-    };
+    return this.#inbox.iterator();
   }
 
   /** Closes (code 1000; 1001 cannot be sent by a browser) and waits until closed. */
@@ -235,12 +211,11 @@ export class BrowserConnection<Data = unknown> implements WebSocketConnection<Da
   #onMessage = (event: MessageEvent): void => {
     if (this.#ended) return;
     const { data } = event;
-    this.#queue.push(
+    this.#inbox.push(
       typeof data === "string"
         ? { type: "text", data }
         : { type: "binary", data: new Uint8Array(data as ArrayBuffer) },
     );
-    this.#wake();
   };
 
   #onClose = (event: CloseEvent): void => {
@@ -253,23 +228,7 @@ export class BrowserConnection<Data = unknown> implements WebSocketConnection<Da
     clearTimeout(this.#closeTimer);
     this.#socket.removeEventListener("message", this.#onMessage);
     this.#socket.removeEventListener("close", this.#onClose);
-    this.#wake();
+    this.#inbox.end();
     this.#closedResolve(info);
-  }
-
-  async #takeBatch(): Promise<Message[] | null> {
-    while (this.#queue.length === 0) {
-      if (this.#ended) return null;
-      await new Promise<void>((resolve) => (this.#consumer = resolve));
-    }
-    const batch = this.#queue;
-    this.#queue = [];
-    return batch;
-  }
-
-  #wake(): void {
-    const consumer = this.#consumer;
-    this.#consumer = null;
-    consumer?.();
   }
 }

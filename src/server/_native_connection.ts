@@ -3,6 +3,7 @@ import type {
   ConnectionInfo,
   SlowConsumerOptions,
 } from "../connection/connection_options.ts";
+import { _Inbox } from "../connection/_inbox.ts";
 import { READY_STATE, type ReadyState } from "../connection/ready_state.ts";
 import type { WebSocketConnection } from "../connection/websocket_connection.ts";
 import { CLOSE_CODE, isValidCloseCode } from "../protocol/close_code.ts";
@@ -44,14 +45,11 @@ export class _NativeConnection<Data> implements WebSocketConnection<Data> {
   #pending: (string | Uint8Array)[] | null = [];
   #pendingBytes = 0;
   #closeRequest: [number, string] | null = null;
-  #queue: Message[] = [];
-  #queuedBytes = 0;
-  #consumer: (() => void) | null = null;
+  readonly #inbox = new _Inbox();
   #dropped = 0;
   #closeTimer: ReturnType<typeof setTimeout> | undefined;
   #closedResolve!: (info: CloseInfo) => void;
   readonly #closed = new Promise<CloseInfo>((resolve) => (this.#closedResolve = resolve));
-  #readable: ReadableStream<Message> | undefined;
 
   constructor(ws: WebSocket, options: _NativeConnectionOptions<Data>) {
     this.#ws = ws;
@@ -138,34 +136,11 @@ export class _NativeConnection<Data> implements WebSocketConnection<Data> {
   }
 
   get readable(): ReadableStream<Message> {
-    this.#readable ??= new ReadableStream<Message>({
-      pull: async (controller) => {
-        const batch = await this.#takeBatch();
-        if (batch === null) controller.close();
-        else for (const message of batch) controller.enqueue(message);
-      },
-    }, { highWaterMark: 0 });
-    return this.#readable;
+    return this.#inbox.readable;
   }
 
   [Symbol.asyncIterator](): AsyncIterator<Message> {
-    let batch: Message[] = [];
-    let index = 0;
-    return {
-      next: async (): Promise<IteratorResult<Message>> => {
-        while (index >= batch.length) {
-          const next = await this.#takeBatch();
-          if (next === null) return { done: true, value: undefined };
-          batch = next;
-          index = 0;
-        }
-        return { done: false, value: batch[index++]! };
-      },
-      return: (): Promise<IteratorResult<Message>> => {
-        batch = [];
-        return Promise.resolve({ done: true, value: undefined });
-      },
-    };
+    return this.#inbox.iterator();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -195,14 +170,12 @@ export class _NativeConnection<Data> implements WebSocketConnection<Data> {
     const message: Message = typeof data === "string"
       ? { type: "text", data }
       : { type: "binary", data: new Uint8Array(data) };
-    this.#queue.push(message);
     if (this.#options.metrics !== undefined) _countNativeIn(this.#options.metrics, message);
-    this.#queuedBytes += message.data.length;
+    this.#inbox.push(message);
     // Deno's WebSocket cannot pause reading: bound what waits for the application instead.
-    if (this.#queuedBytes > this.#options.maxQueuedBytes) {
+    if (this.#inbox.bytes > this.#options.maxQueuedBytes) {
       this.close(CLOSE_CODE.POLICY_VIOLATION, "read-ahead exceeded");
     }
-    this.#wake();
   }
 
   #admit(size: number): boolean {
@@ -228,30 +201,13 @@ export class _NativeConnection<Data> implements WebSocketConnection<Data> {
     }
   }
 
-  async #takeBatch(): Promise<Message[] | null> {
-    while (this.#queue.length === 0) {
-      if (this.#state === READY_STATE.CLOSED) return null;
-      await new Promise<void>((resolve) => (this.#consumer = resolve));
-    }
-    const batch = this.#queue;
-    this.#queue = [];
-    this.#queuedBytes = 0;
-    return batch;
-  }
-
-  #wake(): void {
-    const consumer = this.#consumer;
-    this.#consumer = null;
-    consumer?.();
-  }
-
   #finish(info: CloseInfo): void {
     if (this.#state === READY_STATE.CLOSED) return;
     this.#state = READY_STATE.CLOSED;
     clearTimeout(this.#closeTimer);
     this.#pending = null;
     this.#pendingBytes = 0;
-    this.#wake();
+    this.#inbox.end();
     this.#closedResolve(info);
   }
 }
