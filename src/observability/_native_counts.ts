@@ -1,6 +1,6 @@
 import type { Message } from "../protocol/message.ts";
 import type { ConnectionMetrics } from "./connection_metrics.ts";
-import { _utf8Length } from "./_utf8_length.ts";
+import { _utf8Length } from "../protocol/_utf8_length.ts";
 
 /** @internal Counts a message received by the native engine (Deno hands text over decoded). */
 export function _countNativeIn(metrics: ConnectionMetrics, message: Message): void {

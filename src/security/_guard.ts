@@ -2,6 +2,7 @@ import type { WebSocketConnection } from "../connection/websocket_connection.ts"
 import type { Clock } from "../limits/clock.ts";
 import { TokenBucket } from "../limits/token_bucket.ts";
 import type { Message } from "../protocol/message.ts";
+import { _utf8Length } from "../protocol/_utf8_length.ts";
 import type { RateLimitOptions } from "./security_options.ts";
 
 /** @internal A per-connection limit. */
@@ -30,6 +31,7 @@ export function _limitConnection<C extends WebSocketConnection<unknown>>(
   let closing = false;
   return _meter(conn, (message) => {
     if (closing) return false;
+    // Text counts in UTF-8 bytes, as it crossed the wire (`length` counts UTF-16 units).
     const size = typeof message.data === "string" ? _utf8Length(message.data) : message.data.length;
     const limit: _ConnectionLimit | undefined = messageBucket?.take().ok === false
       ? "messagesPerConnection"
@@ -85,21 +87,4 @@ export function _meter<C extends WebSocketConnection<unknown>>(
       return Reflect.set(target, property, value, target);
     },
   });
-}
-
-// The UTF-8 size of a text message, which is what crossed the wire (`length` counts UTF-16
-// units: a CJK character is 1 unit but 3 bytes).
-function _utf8Length(text: string): number {
-  let bytes = text.length;
-  for (let i = 0; i < text.length; i++) {
-    const unit = text.charCodeAt(i);
-    if (unit < 0x80) continue;
-    if (unit < 0x800) bytes += 1;
-    else if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length) {
-      // A surrogate pair: 2 units, 4 bytes.
-      bytes += 2;
-      i++;
-    } else bytes += 2;
-  }
-  return bytes;
 }
