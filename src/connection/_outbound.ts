@@ -61,11 +61,19 @@ function _flushScheduled(): void {
 }
 
 /**
+ * Where an outbound writes: a transport's `WritableStreamDefaultWriter`, or a socket written
+ * directly. A write's promise settles once the sink is done with the chunk.
+ */
+export interface _ChunkSink {
+  write(chunk: Uint8Array): Promise<void>;
+}
+
+/**
  * The outbound half of a connection: encodes frames into buffers, keeps at most one write in
  * flight, and coalesces everything queued meanwhile into the next write.
  */
 export class _Outbound {
-  #writer: WritableStreamDefaultWriter<Uint8Array>;
+  #writer: _ChunkSink;
   #mask: boolean;
   #onError: (error: unknown) => void;
   // The slab being filled: `[#start, #used)` is not queued yet. While a write of its start is in
@@ -88,7 +96,7 @@ export class _Outbound {
   #scheduled = false;
 
   constructor(
-    writer: WritableStreamDefaultWriter<Uint8Array>,
+    writer: _ChunkSink,
     mask: boolean,
     onError: (error: unknown) => void,
   ) {

@@ -8,6 +8,7 @@ import type { AssemblerEvent, Message } from "../protocol/message.ts";
 import { createMessageAssembler, type MessageAssembler } from "../protocol/message_assembler.ts";
 import { OPCODE } from "../protocol/opcode.ts";
 import { _Outbound } from "./_outbound.ts";
+import { _SocketTransport } from "./_socket_transport.ts";
 import type { ConnectionMetrics } from "../observability/connection_metrics.ts";
 import { READY_STATE, type ReadyState } from "./ready_state.ts";
 import type { Transport } from "./transport.ts";
@@ -138,7 +139,7 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
     });
     this.#assembler = createMessageAssembler(this.#limits);
     this.#outbound = new _Outbound(
-      transport.writable.getWriter(),
+      transport instanceof _SocketTransport ? transport : transport.writable.getWriter(),
       role === "client",
       (error) => this.#abort(CLOSE_CODE.ABNORMAL, "write failed", error),
     );
@@ -353,18 +354,24 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
   async #pump(): Promise<void> {
     let byob: ReadableStreamBYOBReader | undefined;
     let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
-    try {
-      const readable = this.#transport.readable;
-      // Byte streams (sockets) are read into buffers of our own size (see `_MIN_READ`): a fresh
-      // one each time, since message payloads handed to the application are views over it.
+    // A socket is read with `conn.read`, into the same buffers a BYOB reader would get.
+    const socket = this.#transport instanceof _SocketTransport ? this.#transport : undefined;
+    if (socket === undefined) {
       try {
-        byob = readable.getReader({ mode: "byob" });
-      } catch {
-        reader = readable.getReader();
+        const readable = this.#transport.readable;
+        // Byte streams (sockets) are read into buffers of our own size (see `_MIN_READ`): a
+        // fresh one each time, since message payloads handed to the application are views over
+        // it.
+        try {
+          byob = readable.getReader({ mode: "byob" });
+        } catch {
+          reader = readable.getReader();
+        }
+      } catch (error) {
+        return this.#abort(CLOSE_CODE.ABNORMAL, "transport not readable", error);
       }
-    } catch (error) {
-      return this.#abort(CLOSE_CODE.ABNORMAL, "transport not readable", error);
     }
+    const sized = byob !== undefined || socket !== undefined;
     let size = _MIN_READ;
     try {
       while (this.#state !== READY_STATE.CLOSED) {
@@ -373,15 +380,22 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
           continue;
         }
         // The rest of a large frame is read straight into its payload buffer: no copy.
-        const direct = byob === undefined || this.#failure !== null ||
-            this.#deferredFailure !== null
+        const direct = !sized || this.#failure !== null || this.#deferredFailure !== null
           ? undefined
           : _directRegion(this.#decoder);
         // The reader is awaited here directly, not through a helper: one promise less per read.
-        const { value, done } = byob === undefined
-          ? await reader!.read()
-          : await byob.read(direct ?? new Uint8Array(size));
-        if (done || value === undefined) break;
+        let value: Uint8Array | undefined;
+        if (socket !== undefined) {
+          const into = direct ?? new Uint8Array(size);
+          const read = await socket.read(into);
+          if (read !== null) value = into.subarray(0, read);
+        } else {
+          const result = byob === undefined
+            ? await reader!.read()
+            : await byob.read(direct ?? new Uint8Array(size));
+          if (!result.done) value = result.value;
+        }
+        if (value === undefined) break;
         this.#lastReceived = Date.now();
         // After a protocol error the rest of the input is read and dropped, so that closing the
         // socket does not reset it before the peer has read our close frame.
@@ -394,7 +408,7 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
           if (this.#queue.length > 0) this.#deferFailure(error);
           else this.#fail(error);
         }
-        if (byob !== undefined) {
+        if (sized) {
           // After a large frame, the next read starts small: it holds the next header, and the
           // rest of a large frame goes straight into its own buffer.
           size = direct !== undefined

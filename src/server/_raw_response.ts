@@ -1,5 +1,6 @@
 import type { _ChunkReader } from "./_read_head.ts";
 import { formatResponseHead } from "../protocol/http_head.ts";
+import { _writeAll } from "../connection/_socket_transport.ts";
 
 const _REASONS: Record<number, string> = {
   400: "Bad Request",
@@ -44,9 +45,7 @@ export async function _respondAndClose(
     const bytes = new Uint8Array(head.length + body.length);
     bytes.set(head);
     bytes.set(body, head.length);
-    const writer = conn.writable.getWriter();
-    await writer.write(bytes);
-    writer.releaseLock();
+    await _writeAll(conn, bytes);
     await conn.closeWrite();
     await _linger(conn, reader);
   } catch {

@@ -17,30 +17,31 @@ export interface _ChunkReader {
 }
 
 // Request heads are read in reads of this size (a typical upgrade request is under 1 KiB). A
-// plain reader of a socket allocates 64 KiB per read, which a connection would keep for life.
+// plain reader of a socket's stream allocates 64 KiB per read.
 const _HEAD_READ = 4 * 1024;
 
 /**
- * @internal A reader of `readable` that, for byte streams (sockets), reads into small fresh
- * buffers; other streams are read as they are.
+ * @internal A reader of a socket with `conn.read`, into small fresh buffers. The socket's
+ * `readable` is left uncreated: a connection that lives on after the handshake would otherwise
+ * keep that stream (the socket caches it) for its lifetime.
  */
-export function _openReader(readable: ReadableStream<Uint8Array>): _ChunkReader {
-  let byob: ReadableStreamBYOBReader;
-  try {
-    byob = readable.getReader({ mode: "byob" });
-  } catch {
-    return readable.getReader();
-  }
+export function _openReader(conn: Deno.Conn): _ChunkReader {
   return {
     read: async () => {
-      const { value, done } = await byob.read(new Uint8Array(_HEAD_READ));
-      if (done || value === undefined) {
-        return { done: true } as ReadableStreamReadDoneResult<Uint8Array>;
-      }
-      return { done: false, value };
+      const buffer = new Uint8Array(_HEAD_READ);
+      const read = await conn.read(buffer);
+      if (read === null) return { done: true } as ReadableStreamReadDoneResult<Uint8Array>;
+      return { done: false, value: buffer.subarray(0, read) };
     },
-    releaseLock: () => byob.releaseLock(),
-    cancel: (reason) => byob.cancel(reason),
+    releaseLock: () => {},
+    cancel: () => {
+      try {
+        conn.close();
+      } catch {
+        // Already closed.
+      }
+      return Promise.resolve();
+    },
   };
 }
 

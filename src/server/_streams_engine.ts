@@ -1,5 +1,5 @@
 import { Connection } from "../connection/connection.ts";
-import type { Transport } from "../connection/transport.ts";
+import { _SocketTransport } from "../connection/_socket_transport.ts";
 import { createUpgradeResponseHeaders, validateUpgradeRequest } from "../protocol/handshake.ts";
 import { formatResponseHead, parseRequestHead, type RequestHead } from "../protocol/http_head.ts";
 import { HandshakeError } from "../protocol/errors.ts";
@@ -63,7 +63,8 @@ export class _StreamsEngine<Data> {
     this.#handshaking.add(conn);
     // No slowloris: the whole head (and the TLS handshake) must arrive within the timeout.
     const timer = setTimeout(() => _closeQuietly(conn), this.#options.handshakeTimeout);
-    const reader = _openReader(conn.readable);
+    // The socket is read and written with `conn.read`/`conn.write` (see `_SocketTransport`).
+    const reader = _openReader(conn);
     try {
       const result = await _readHead(reader, this.#options.limits.maxHandshakeHeadSize).catch(
         () => ({ type: "closed" }) as const,
@@ -134,10 +135,9 @@ export class _StreamsEngine<Data> {
       extensions: verdict.negotiation.responses,
       headers: verdict.headers,
     });
+    const transport = new _SocketTransport(conn, leftover);
     try {
-      const writer = conn.writable.getWriter();
-      await writer.write(formatResponseHead(101, "Switching Protocols", headers));
-      writer.releaseLock();
+      await transport.write(formatResponseHead(101, "Switching Protocols", headers));
     } catch {
       this.#registry.release();
       for (const extension of verdict.negotiation.extensions) extension.close();
@@ -147,7 +147,7 @@ export class _StreamsEngine<Data> {
     }
     observed(101);
     if ("setNoDelay" in conn) (conn as Deno.TcpConn).setNoDelay(true);
-    const connection = new Connection<Data>(_transport(conn, reader, leftover), {
+    const connection = new Connection<Data>(transport, {
       role: "server",
       protocol: verdict.protocol,
       extensions: verdict.negotiation.extensions,
@@ -194,37 +194,4 @@ function _refuse(
 function _isUpgradeAttempt(head: RequestHead): boolean {
   const upgrade = head.headers.get("upgrade");
   return upgrade !== null && upgrade.toLowerCase().includes("websocket");
-}
-
-// The connection's transport. Bytes the peer sent right after the head come first; without any,
-// the socket is handed over as it is, so the pipeline reads it directly in large chunks.
-function _transport(
-  conn: Deno.Conn,
-  reader: _ChunkReader,
-  leftover: Uint8Array,
-): Transport {
-  if (leftover.length === 0) {
-    reader.releaseLock();
-    return conn;
-  }
-  let first: Uint8Array | null = leftover;
-  const readable = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      if (first !== null) {
-        controller.enqueue(first);
-        first = null;
-        return;
-      }
-      const { value, done } = await reader.read();
-      if (done) controller.close();
-      else controller.enqueue(value);
-    },
-    cancel: (reason) => reader.cancel(reason),
-  }, { highWaterMark: 0 });
-  return {
-    readable,
-    writable: conn.writable,
-    close: () => conn.close(),
-    closeWrite: () => conn.closeWrite(),
-  };
 }
