@@ -94,6 +94,12 @@ export class _Outbound {
   #waiters: { threshold: number; resolve: () => void }[] = [];
   #failed = false;
   #scheduled = false;
+  // Messages still being encoded (see `pushLater`), each followed by what was sent after it, in
+  // order; frames here own copies of their payloads. `#generation` changes when they are dropped,
+  // so an encoding that finishes afterwards is ignored.
+  #held: _Held[] = [];
+  #heldBytes = 0;
+  #generation = 0;
 
   constructor(
     writer: _ChunkSink,
@@ -107,12 +113,26 @@ export class _Outbound {
 
   /** Bytes accepted but not yet handed to the transport or not yet written by it. */
   get bufferedAmount(): number {
-    return this.#used - this.#start + (this.#run?.size ?? 0) + this.#queued + this.#inFlight;
+    return this.#used - this.#start + (this.#run?.size ?? 0) + this.#queued + this.#inFlight +
+      this.#heldBytes;
   }
 
   /** Encodes a frame at the end of the queue (it is written on the next {@linkcode flush}). */
   push(frame: Frame): void {
     if (this.#failed) return;
+    if (this.#held.length > 0) {
+      const copy = { ...frame, payload: frame.payload.slice() };
+      this.#hold({
+        frames: [copy],
+        encoded: null,
+        size: encodedFrameSize(copy.payload.length, this.#mask),
+      });
+      return;
+    }
+    this.#pushNow(frame);
+  }
+
+  #pushNow(frame: Frame): void {
     if (this.#run !== null) this.#sealRun();
     const size = encodedFrameSize(frame.payload.length, this.#mask);
     if (this.#slab === null || this.#used + size > this.#slab.length) {
@@ -129,6 +149,14 @@ export class _Outbound {
    */
   pushEncoded(bytes: Uint8Array): void {
     if (this.#failed) return;
+    if (this.#held.length > 0) {
+      this.#hold({ frames: null, encoded: bytes, size: bytes.length });
+      return;
+    }
+    this.#pushEncodedNow(bytes);
+  }
+
+  #pushEncodedNow(bytes: Uint8Array): void {
     this.#seal();
     const run = this.#run;
     if (run === null) {
@@ -139,6 +167,48 @@ export class _Outbound {
       this.#sealRun();
       this.#run = _FrameRun.start(bytes);
     }
+  }
+
+  /**
+   * Keeps the place of a message whose frames are still being computed (an extension encoding
+   * it off the main thread): every frame pushed later waits for it, and it counts `size` bytes
+   * until then. `frames` must own their payloads; `null` means nothing is to be sent.
+   */
+  pushLater(frames: Promise<Frame[] | null>, size: number): void {
+    if (this.#failed) return;
+    const held: _Held = { frames: null, encoded: null, size, pending: true };
+    this.#hold(held);
+    const generation = this.#generation;
+    frames.then((result) => {
+      if (generation !== this.#generation) return;
+      held.frames = result;
+      held.pending = false;
+      this.#release();
+    }, (error) => {
+      if (generation !== this.#generation) return;
+      this.fail();
+      this.#onError(error);
+    });
+  }
+
+  #hold(held: _Held): void {
+    this.#held.push(held);
+    this.#heldBytes += held.size;
+  }
+
+  // Encodes the held frames that no pending message precedes any more, then writes them.
+  #release(): void {
+    const held = this.#held;
+    let index = 0;
+    while (index < held.length && held[index]!.pending !== true) index++;
+    const ready = held.splice(0, index);
+    for (const entry of ready) {
+      this.#heldBytes -= entry.size;
+      if (entry.encoded !== null) this.#pushEncodedNow(entry.encoded);
+      for (const frame of entry.frames ?? []) this.#pushNow(frame);
+    }
+    if (ready.length > 0) this.flush();
+    this.#wake();
   }
 
   /** Flushes soon (right after the current event-loop turn's I/O), unless flushed before. */
@@ -171,6 +241,9 @@ export class _Outbound {
 
   /** Drops everything not yet handed to the transport. */
   discard(): void {
+    this.#held = [];
+    this.#heldBytes = 0;
+    this.#generation++;
     this.#slab = null;
     this.#start = 0;
     this.#used = 0;
@@ -289,6 +362,15 @@ export class _Outbound {
     }
     this.#waiters = waiting;
   }
+}
+
+// A place in the outbound order: frames to encode, bytes already encoded, or (while `pending`) a
+// message still being encoded.
+interface _Held {
+  frames: Frame[] | null;
+  encoded: Uint8Array | null;
+  size: number;
+  pending?: boolean;
 }
 
 // Frames over a slab get a buffer of their own, its size rounded up to a power of two, so that

@@ -1,5 +1,5 @@
 import { CLOSE_CODE, isValidCloseCode } from "../protocol/close_code.ts";
-import { ProtocolError } from "../protocol/errors.ts";
+import { PROTOCOL_ERROR_CODE, ProtocolError } from "../protocol/errors.ts";
 import { fragmentMessage } from "../protocol/fragment.ts";
 import type { Frame } from "../protocol/frame.ts";
 import { createFrameDecoder, type FrameDecoder, type Role } from "../protocol/frame_decoder.ts";
@@ -200,8 +200,25 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
     }
     if (!this.#admit(payload.length)) return false;
     const size = payload.length;
+    const extensions = this.#extensions;
     let rsv = 0;
-    for (const extension of this.#extensions) {
+    for (let index = 0; index < extensions.length; index++) {
+      const extension = extensions[index]!;
+      // An extension may encode a large message elsewhere (permessage-deflate on a worker): the
+      // message keeps its place in the outbound order meanwhile.
+      const later = extension.encodeLater?.(opcode, payload);
+      if (later !== undefined) {
+        const done = later.then(
+          (encoded) => this.#frames(opcode, size, encoded.payload, rsv | encoded.rsv, index + 1),
+          (error: unknown) => {
+            this.#encodingFailed(extension.name, error);
+            return null;
+          },
+        );
+        this.#outbound.pushLater(done, size);
+        this.#scheduleFlush();
+        return true;
+      }
       const encoded = extension.encode(opcode, payload);
       payload = encoded.payload;
       rsv |= encoded.rsv;
@@ -217,6 +234,44 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
     }
     this.#scheduleFlush();
     return true;
+  }
+
+  // The frames of a message whose encoding finished after `send()` returned: the extensions
+  // from `from` on encode it, then it is fragmented. The encoded payload belongs to the message
+  // (`encodeLater` returns a buffer of its own), so the frames are views of it.
+  #frames(
+    opcode: typeof OPCODE.TEXT | typeof OPCODE.BINARY,
+    size: number,
+    payload: Uint8Array,
+    rsv: number,
+    from: number,
+  ): Frame[] {
+    const extensions = this.#extensions;
+    for (let index = from; index < extensions.length; index++) {
+      const encoded = extensions[index]!.encode(opcode, payload);
+      payload = encoded.payload;
+      rsv |= encoded.rsv;
+    }
+    if (this.#metrics !== undefined) this.#countOut(opcode === OPCODE.TEXT, size, payload.length);
+    const { fragmentSize } = this.#options;
+    if (fragmentSize === undefined || payload.length <= fragmentSize) {
+      return [{ fin: true, rsv, opcode, payload }];
+    }
+    return [...fragmentMessage(opcode, payload, { fragmentSize, rsv })];
+  }
+
+  // An extension could not encode a message it had accepted: the connection cannot go on in
+  // order, so it fails with 1011 once what was sent before has gone out.
+  #encodingFailed(name: string, error: unknown): void {
+    if (this.#state === READY_STATE.CLOSED) return;
+    const message = error instanceof Error ? error.message : String(error);
+    this.#fail(
+      new ProtocolError(
+        PROTOCOL_ERROR_CODE.EXTENSION_ERROR,
+        `Cannot encode message: ${name} failed: ${message}`,
+        { closeCode: CLOSE_CODE.INTERNAL_ERROR, cause: error },
+      ),
+    );
   }
 
   /**

@@ -17,6 +17,15 @@ export interface ConnectionExtension {
   decode(frame: Frame): Frame;
   /** Transforms an outbound message; returns the payload and the RSV bits of its first frame. */
   encode(opcode: 1 | 2, payload: Uint8Array): { payload: Uint8Array; rsv: number };
+  /**
+   * Optionally starts encoding an outbound message elsewhere (another thread); `undefined` means
+   * `encode` does it now. Until the promise settles the message keeps its place: nothing sent
+   * after it reaches the wire first. A rejection fails the connection with 1011.
+   */
+  encodeLater?(
+    opcode: 1 | 2,
+    payload: Uint8Array,
+  ): Promise<{ payload: Uint8Array; rsv: number }> | undefined;
   /** Releases the extension's resources. */
   close(): void;
 }

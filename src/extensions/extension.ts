@@ -77,6 +77,20 @@ export interface Extension {
    * to set on its first frame.
    */
   encode(opcode: 1 | 2, payload: Uint8Array): { payload: Uint8Array; rsv: number };
+  /**
+   * Optional. Starts encoding one whole outgoing data message off the connection's thread (for
+   * permessage-deflate: a large message, on a worker), or returns `undefined` to have
+   * {@linkcode encode} encode it now. The connection keeps the message's place meanwhile:
+   * nothing sent after it reaches the wire before it, and it counts towards `bufferedAmount`.
+   *
+   * `payload` may be reused by the caller once this returns, so an extension that needs it later
+   * copies it. The resolved payload must be a buffer of the message's own, never modified
+   * afterwards. A rejection fails the connection with close code 1011.
+   */
+  encodeLater?(
+    opcode: 1 | 2,
+    payload: Uint8Array,
+  ): Promise<{ payload: Uint8Array; rsv: number }> | undefined;
   /** Releases native resources (zlib streams) and any shared budget. Safe to call twice. */
   close(): void;
 }
