@@ -5,7 +5,8 @@ import {
   ProtocolError,
   RSV1,
 } from "../protocol/mod.ts";
-import { _concat, _sharedStream, _ZlibStream } from "./_zlib.ts";
+import type { _DeflateLease, _DeflatePool } from "./_deflate_pool.ts";
+import { _concat, _deflateMessage, _sharedStream, _ZlibStream } from "./_zlib.ts";
 import type { Extension } from "./extension.ts";
 
 /**
@@ -34,6 +35,9 @@ export interface _DeflateSettings {
   level: number;
   memLevel: number;
   threshold: number;
+  /** Messages of at least this many bytes are compressed by `pool` when there is one. */
+  offloadSize: number;
+  pool?: _DeflatePool | undefined;
   maxMessageSize: number;
   /** Called once on close, to give back a context budget slot. */
   release?: (() => void) | undefined;
@@ -62,6 +66,12 @@ export class _DeflateExtension implements Extension {
   #closed = false;
   #pieces: Uint8Array[] = [];
   #length = 0;
+  // Outbound: the worker lease, taken with the first large message, and which compressor (this
+  // thread's or the worker's) compressed the last message. Under context takeover only the
+  // compressor that did may refer back to it, so the other one forgets its window when it takes
+  // over: the peer's window then holds nothing it could wrongly refer to.
+  #lease: _DeflateLease | undefined;
+  #last: "here" | "worker" | undefined;
 
   constructor(agreement: PerMessageDeflateAgreement, settings: _DeflateSettings) {
     this.agreement = Object.freeze({ ...agreement });
@@ -159,31 +169,56 @@ export class _DeflateExtension implements Extension {
 
   encode(_opcode: 1 | 2, payload: Uint8Array): { payload: Uint8Array; rsv: number } {
     if (this.#closed) throw new TypeError("Cannot encode message: permessage-deflate is closed");
-    const { threshold, level, memLevel } = this.#settings;
-    // Empty messages stay uncompressed: a second sync flush with no input makes zlib fail.
-    if (!this.agreement.compresses || payload.length === 0 || payload.length < threshold) {
-      return { payload, rsv: 0 };
-    }
+    if (!this.#compresses(payload)) return { payload, rsv: 0 };
+    const { level, memLevel } = this.#settings;
     const takeover = this.agreement.deflateContextTakeover;
     const options = { windowBits: this.agreement.deflateWindowBits, level, memLevel };
     const stream = takeover
       ? (this.#deflater ??= new _ZlibStream("deflate", options))
       : _sharedStream("deflate", options);
-    const pieces: Uint8Array[] = [];
-    let length = 0;
+    if (takeover && this.#last === "worker") stream.reset();
+    this.#last = "here";
+    let out: Uint8Array;
     try {
-      stream.write(payload, (bytes) => {
-        pieces.push(bytes.slice());
-        length += bytes.length;
-      });
+      out = _deflateMessage(stream, payload);
     } finally {
       if (!takeover) stream.reset();
     }
-    // RFC 7692 §7.2.1: a sync flush ends with an empty stored block; drop its 00 00 ff ff.
-    const out = _concat(pieces, length).subarray(0, length - 4);
+    return this.#result(payload, out);
+  }
+
+  encodeLater(
+    _opcode: 1 | 2,
+    payload: Uint8Array,
+  ): Promise<{ payload: Uint8Array; rsv: number }> | undefined {
+    if (this.#closed) throw new TypeError("Cannot encode message: permessage-deflate is closed");
+    const { pool, offloadSize, level, memLevel } = this.#settings;
+    if (pool === undefined || payload.length < offloadSize || !this.#compresses(payload)) {
+      return undefined;
+    }
+    const takeover = this.agreement.deflateContextTakeover;
+    const options = { windowBits: this.agreement.deflateWindowBits, level, memLevel };
+    const reset = takeover && this.#last === "here";
+    this.#last = "worker";
+    const input = payload.slice();
+    this.#lease ??= pool.lease();
+    return this.#lease.deflate(input, options, takeover, reset).then((out) =>
+      this.#result(input, out)
+    );
+  }
+
+  // Empty messages stay uncompressed: a second sync flush with no input makes zlib fail.
+  #compresses(payload: Uint8Array): boolean {
+    return this.agreement.compresses && payload.length > 0 &&
+      payload.length >= this.#settings.threshold;
+  }
+
+  #result(payload: Uint8Array, out: Uint8Array): { payload: Uint8Array; rsv: number } {
     // Without context takeover each message stands alone, so an incompressible one can go out
     // as it is (with takeover the peer's window must see every byte our window saw).
-    if (!takeover && out.length >= payload.length) return { payload, rsv: 0 };
+    if (!this.agreement.deflateContextTakeover && out.length >= payload.length) {
+      return { payload, rsv: 0 };
+    }
     return { payload: out, rsv: RSV1 };
   }
 
@@ -192,6 +227,8 @@ export class _DeflateExtension implements Extension {
     this.#closed = true;
     this.#inflater?.close();
     this.#deflater?.close();
+    this.#lease?.close();
+    this.#lease = undefined;
     this.#inflater = undefined;
     this.#deflater = undefined;
     this.#settings.release?.();

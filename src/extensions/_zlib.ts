@@ -112,6 +112,21 @@ export class _ZlibStream {
   }
 }
 
+/**
+ * Compresses one whole message with `stream` (sync flush) and returns the bytes to send: the
+ * output without the trailing `00 00 ff ff` of the flush's empty stored block (RFC 7692 §7.2.1).
+ * The input must not be empty (a sync flush with no input makes zlib fail).
+ */
+export function _deflateMessage(stream: _ZlibStream, payload: Uint8Array): Uint8Array {
+  const pieces: Uint8Array[] = [];
+  let length = 0;
+  stream.write(payload, (bytes) => {
+    pieces.push(bytes.slice());
+    length += bytes.length;
+  });
+  return _concat(pieces, length).subarray(0, length - 4);
+}
+
 /** Copies and joins output pieces. */
 export function _concat(pieces: readonly Uint8Array[], length: number): Uint8Array {
   if (pieces.length === 1) return pieces[0]!;

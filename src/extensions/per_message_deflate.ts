@@ -5,6 +5,7 @@ import {
   _parseDeflateParams,
 } from "./_deflate_params.ts";
 import { _DeflateExtension, type PerMessageDeflateAgreement } from "./_deflate_extension.ts";
+import { _DeflatePool } from "./_deflate_pool.ts";
 import type { Extension, ExtensionFactory, ExtensionLimits } from "./extension.ts";
 
 export type { PerMessageDeflateAgreement } from "./_deflate_extension.ts";
@@ -68,6 +69,25 @@ export interface PerMessageDeflateOptions {
    */
   threshold?: number;
   /**
+   * Messages of at least this many bytes are compressed on a worker thread (see `workers`), so
+   * that compressing them neither holds up the other connections nor limits the process to one
+   * core. Smaller messages are compressed at once, on the connection's thread, where the hop to
+   * a worker would cost more than it saves.
+   *
+   * @default {8192}
+   */
+  offloadSize?: number;
+  /**
+   * How many compression workers (Web Workers) large messages are spread over; each connection
+   * keeps to one, which holds its compression context. `0` compresses everything on the
+   * connection's thread. Workers start with the first large message and stop when the last
+   * connection using them closes. Where a worker cannot be started (no `Worker`, or a worker
+   * fails), compression falls back to the connection's thread.
+   *
+   * @default {the number of CPU cores (`navigator.hardwareConcurrency`), at most 4}
+   */
+  workers?: number;
+  /**
    * Server: the most connections that keep a compression context (context takeover in either
    * direction) at once. Past it, new connections are answered with both `*_no_context_takeover`
    * parameters, so they hold no zlib state between messages. Bounds compression memory across
@@ -95,11 +115,14 @@ export interface PerMessageDeflateFactory extends ExtensionFactory {
   accepted(response: ExtensionOffer, limits?: ExtensionLimits): PerMessageDeflateExtension;
   /** Connections currently holding a compression context (server side). */
   readonly contexts: number;
+  /** Compression workers running now (see {@linkcode PerMessageDeflateOptions.workers}). */
+  readonly workers: number;
 }
 
 /**
  * Creates the permessage-deflate extension (RFC 7692) for a server or a client. Compression uses
- * the runtime's native zlib synchronously (docs/COMPRESSION.md): sync flush with the trailing
+ * the runtime's native zlib, on the connection's thread for small messages and on a pool of
+ * workers for large ones (`offloadSize`, `workers`; docs/COMPRESSION.md): sync flush with the trailing
  * `00 00 ff ff` removed, context takeover unless negotiated away, RSV1 on the first frame of a
  * compressed message only, and inflated bytes counted against `maxMessageSize` while inflating.
  *
@@ -132,6 +155,7 @@ export function perMessageDeflate(
 ): PerMessageDeflateFactory {
   const policy = _resolve(options);
   let contexts = 0;
+  const pool = policy.workers > 0 ? new _DeflatePool(policy.workers) : undefined;
 
   function create(
     agreement: Omit<PerMessageDeflateAgreement, "compresses">,
@@ -152,6 +176,8 @@ export function perMessageDeflate(
         level: policy.level,
         memLevel: policy.memLevel,
         threshold: policy.threshold,
+        offloadSize: policy.offloadSize,
+        pool,
         maxMessageSize,
         release: counted ? () => contexts-- : undefined,
       },
@@ -207,6 +233,9 @@ export function perMessageDeflate(
     rsv: 0b100,
     get contexts() {
       return contexts;
+    },
+    get workers() {
+      return pool?.workers ?? 0;
     },
     accept(offers, limits = {}) {
       for (const offer of offers) {
@@ -302,5 +331,15 @@ function _resolve(options: PerMessageDeflateOptions) {
     memLevel: int("memLevel", options.memLevel, 1, 9, 8),
     threshold: int("threshold", options.threshold, 0, Number.MAX_SAFE_INTEGER, 1024),
     maxContexts: int("maxContexts", options.maxContexts, 0, Number.MAX_SAFE_INTEGER, 1024),
+    offloadSize: int("offloadSize", options.offloadSize, 1, Number.MAX_SAFE_INTEGER, 8192),
+    workers: int("workers", options.workers, 0, 64, _defaultWorkers()),
   };
+}
+
+// One worker per core, up to 4: the connection's own thread is mostly idle while a worker
+// compresses, and beyond a few workers the messages of the connections in flight keep none busy.
+function _defaultWorkers(): number {
+  const cores = (globalThis.navigator as { hardwareConcurrency?: number } | undefined)
+    ?.hardwareConcurrency;
+  return Math.min(4, Math.max(1, cores ?? 1));
 }
