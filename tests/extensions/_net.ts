@@ -26,6 +26,12 @@ export function spy(factory: ExtensionFactory, counts: WireCounts): ExtensionFac
       if ((encoded.rsv & 0b100) !== 0) counts.sent++;
       return encoded;
     },
+    encodeLater(opcode, payload) {
+      return extension.encodeLater?.(opcode, payload)?.then((encoded) => {
+        if ((encoded.rsv & 0b100) !== 0) counts.sent++;
+        return encoded;
+      });
+    },
     close: () => extension.close(),
   });
   return {
