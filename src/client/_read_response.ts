@@ -1,6 +1,11 @@
 import { HandshakeError } from "../protocol/errors.ts";
 import { findHeadEnd } from "../protocol/http_head.ts";
 
+/** @internal Where the handshake response is read from. */
+export interface _ResponseReader {
+  read(): Promise<ReadableStreamReadResult<Uint8Array>>;
+}
+
 /** @internal The response head and the bytes read past it. */
 export interface _HeadRead {
   head: Uint8Array;
@@ -12,7 +17,7 @@ export interface _HeadRead {
  * accepted; the buffer never grows past `limit` plus one read.
  */
 export async function _readResponseHead(
-  reader: ReadableStreamDefaultReader<Uint8Array>,
+  reader: _ResponseReader,
   limit: number,
 ): Promise<_HeadRead> {
   let buffer: Uint8Array = new Uint8Array(0);
@@ -40,7 +45,7 @@ export async function _readResponseHead(
  * server closes, and waiting for that would delay the refusal.
  */
 export async function _readResponseBody(
-  reader: ReadableStreamDefaultReader<Uint8Array>,
+  reader: _ResponseReader,
   headers: Headers,
   leftover: Uint8Array,
   limit: number,

@@ -6,7 +6,7 @@ import { generateKey, validateUpgradeResponse } from "../protocol/handshake.ts";
 import { formatExtensionHeader } from "../protocol/header_values.ts";
 import { parseResponseHead } from "../protocol/http_head.ts";
 import { _connectBrowser } from "./_connect_browser.ts";
-import { _prefixedTransport } from "./_prefixed_transport.ts";
+import { _readSome, _SocketTransport, _writeAll } from "../connection/_socket_transport.ts";
 import { _readResponseBody, _readResponseHead } from "./_read_response.ts";
 import { _formatRequestHead } from "./_request_head.ts";
 import {
@@ -15,6 +15,10 @@ import {
 } from "./_resolve_connect_options.ts";
 import type { ConnectOptions } from "./connect_options.ts";
 import { HandshakeRefusedError } from "./handshake_refused_error.ts";
+
+// The handshake response is read in reads of this size (a plain reader of a socket's stream
+// allocates 64 KiB per read).
+const _RESPONSE_READ = 4 * 1024;
 
 /**
  * Opens a WebSocket connection to `url` (`ws:`, `wss:`, or `http:`/`https:`, mapped to those)
@@ -118,13 +122,12 @@ async function _open<Data>(
   const conn = await _dial(url, options.caCerts, attempt);
   const key = generateKey();
   const offers = offerExtensions(options.extensions);
-  const writer = conn.writable.getWriter();
-  await writer.write(
+  // The socket is read and written with `conn.read`/`conn.write` (see `_SocketTransport`).
+  await _writeAll(
+    conn,
     _formatRequestHead(url, key, options.headers, options.protocols, formatExtensionHeader(offers)),
   );
-  writer.releaseLock();
-
-  const reader = conn.readable.getReader();
+  const reader = { read: () => _readSome(conn, _RESPONSE_READ) };
   const { head, leftover } = await _readResponseHead(reader, limits.maxHandshakeHeadSize);
   const response = parseResponseHead(head);
   if (response.status !== 101) {
@@ -148,7 +151,7 @@ async function _open<Data>(
     for (const extension of extensions) extension.close();
     _throwIfCancelled(attempt);
   }
-  return new Connection<Data>(_prefixedTransport(conn, reader, leftover), {
+  return new Connection<Data>(new _SocketTransport(conn, leftover), {
     ...options.connection,
     limits,
     role: "client",

@@ -79,6 +79,20 @@ export class _SocketTransport implements Transport {
   }
 }
 
+/**
+ * @internal Reads from `conn` into a fresh buffer of `size` bytes, as a reader's result (the
+ * value is a view of the bytes read).
+ */
+export async function _readSome(
+  conn: Deno.Conn,
+  size: number,
+): Promise<ReadableStreamReadResult<Uint8Array>> {
+  const buffer = new Uint8Array(size);
+  const read = await conn.read(buffer);
+  if (read === null) return { done: true } as ReadableStreamReadDoneResult<Uint8Array>;
+  return { done: false, value: buffer.subarray(0, read) };
+}
+
 /** @internal Writes all of `bytes` to `conn` (`conn.write` may write part of them). */
 export async function _writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
   let written = await conn.write(bytes);

@@ -1,3 +1,4 @@
+import { _readSome } from "../connection/_socket_transport.ts";
 import { findHeadEnd } from "../protocol/http_head.ts";
 
 /** @internal The outcome of {@linkcode _readHead}. */
@@ -27,12 +28,7 @@ const _HEAD_READ = 4 * 1024;
  */
 export function _openReader(conn: Deno.Conn): _ChunkReader {
   return {
-    read: async () => {
-      const buffer = new Uint8Array(_HEAD_READ);
-      const read = await conn.read(buffer);
-      if (read === null) return { done: true } as ReadableStreamReadDoneResult<Uint8Array>;
-      return { done: false, value: buffer.subarray(0, read) };
-    },
+    read: () => _readSome(conn, _HEAD_READ),
     releaseLock: () => {},
     cancel: () => {
       try {
