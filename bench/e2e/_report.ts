@@ -85,6 +85,7 @@ export function renderReport(samples: Sample[], ctx: ReportContext): string {
   if (has("streams") && has("deno")) heads.push("streams ÷ Deno native");
   if (has("streams") && has("bun")) heads.push("streams ÷ Bun");
   if (has("native") && has("deno")) heads.push("native ÷ Deno native");
+  if (has("streams") && has("floor")) heads.push("streams ÷ Deno floor");
   heads.push("generator CPU % (max)");
   out.push(_row(heads), _row(heads.map(() => "---")));
   for (const c of CASES) {
@@ -99,6 +100,7 @@ export function renderReport(samples: Sample[], ctx: ReportContext): string {
       if (has("streams") && has("deno")) cells.push(_ratio(f("streams"), f("deno")));
       if (has("streams") && has("bun")) cells.push(_ratio(f("streams"), f("bun")));
       if (has("native") && has("deno")) cells.push(_ratio(f("native"), f("deno")));
+      if (has("streams") && has("floor")) cells.push(_ratio(f("streams"), f("floor")));
       const gen = samples.filter((s) => s.caseId === c.id).map((s) => s.report?.gen_cpu_pct ?? 0);
       cells.push(c.id === "idle" ? "—" : Math.max(...gen).toFixed(0));
       out.push(_row(cells));

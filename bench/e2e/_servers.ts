@@ -9,7 +9,7 @@
  */
 
 /** Identifiers of the compared servers. */
-export type ServerId = "streams" | "native" | "deno" | "ws" | "bun";
+export type ServerId = "streams" | "native" | "deno" | "ws" | "bun" | "floor";
 
 /** A server the harness can start. */
 export interface ServerSpec {
@@ -88,6 +88,15 @@ export const SERVERS: readonly ServerSpec[] = [
       port,
     ) => [_bunPath ?? "bun", `${_root}bench/e2e/servers/bun_echo.ts`, ..._listen(port)],
     version: async () => `Bun ${await _versionOf(_bunPath ?? "bun")}`,
+  },
+  {
+    id: "floor",
+    label: "Deno floor",
+    description:
+      "`bench/e2e/servers/deno_floor_echo.ts` (not a usable server: the least any Deno echo must do, `conn.read`/`conn.write` with frames unmasked in place)",
+    prepare: () => _requireFile("bench/e2e/servers/deno_floor_echo.ts"),
+    command: (port) => _deno("bench/e2e/servers/deno_floor_echo.ts", port, []),
+    version: () => Promise.resolve(`Deno ${Deno.version.deno}`),
   },
 ];
 

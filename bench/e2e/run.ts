@@ -7,7 +7,7 @@
  * deno task bench:e2e --servers streams,deno --cases throughput --repeat 1
  * ```
  *
- * Options: `--servers` (streams,native,deno,ws,bun), `--cases` (throughput,latency,bulk,idle),
+ * Options: `--servers` (streams,native,deno,ws,bun,floor), `--cases` (throughput,latency,bulk,idle),
  * `--repeat N`, `--duration S`, `--warmup S`, `--idle-connections N`, `--hold S`, `--out FILE`.
  * The report is also written to `bench/.results/e2e-<time>.md` with the raw reports as `.json`.
  *
