@@ -12,7 +12,8 @@
  * in flight per connection and only count the echoes, so the server is the bottleneck. They
  * offer `client_no_context_takeover` so pre-compressed frames can be replayed; the server keeps
  * its own compression context. Server CPU comes from `/proc/<pid>/stat`.
- * Memory: `mem-connections` connections each exchange one 16 KiB message (so every inflate and
+ * Memory: after 4 warm-up connections (one-time setup: code, pools, compression workers),
+ * `mem-connections` connections each exchange one 16 KiB message (so every inflate and
  * deflate context is allocated), then the server's RSS growth is divided by their number.
  *
  * @module
@@ -220,12 +221,9 @@ async function memoryPerConnection(port: number, pid: number, mode: string) {
     offer === undefined ? message : standalone(message),
     offer !== undefined,
   );
-  await new Promise((resolve) => setTimeout(resolve, 300));
-  const before = rssKiB(pid);
-  const clients = [];
-  for (let i = 0; i < MEM_CONNECTIONS; i += 50) {
+  const exchange = async (count: number) => {
     const batch = await Promise.all(
-      Array.from({ length: Math.min(50, MEM_CONNECTIONS - i) }, () => rawConnect(port, offer)),
+      Array.from({ length: count }, () => rawConnect(port, offer)),
     );
     await Promise.all(batch.map(async ({ conn }) => {
       await writeAll(conn, frame);
@@ -233,11 +231,21 @@ async function memoryPerConnection(port: number, pid: number, mode: string) {
       const buffer = new Uint8Array(64 * 1024);
       while (counter.push(buffer.subarray(0, (await conn.read(buffer)) ?? 0)) === 0) { /* wait */ }
     }));
-    clients.push(...batch);
+    return batch;
+  };
+  // What the server sets up once, not per connection (code, buffer pools, compression workers:
+  // one per core at most, each connection keeping to one in turn), comes before the baseline:
+  // a few connections exchange a message first and stay open throughout.
+  const warm = await exchange(4);
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  const before = rssKiB(pid);
+  const clients = [];
+  for (let i = 0; i < MEM_CONNECTIONS; i += 50) {
+    clients.push(...await exchange(Math.min(50, MEM_CONNECTIONS - i)));
   }
   await new Promise((resolve) => setTimeout(resolve, 500));
   const after = rssKiB(pid);
-  for (const { conn } of clients) conn.close();
+  for (const { conn } of [...warm, ...clients]) conn.close();
   return ((after - before) * 1024) / MEM_CONNECTIONS;
 }
 
