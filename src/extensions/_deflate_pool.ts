@@ -112,6 +112,11 @@ export class _DeflatePool {
   }
 
   #start(slot: _Slot): void {
+    // Without permission to load the worker's module, starting one would only print an error.
+    if (!_mayLoad(this.#url)) {
+      slot.local = true;
+      return;
+    }
     let worker: Worker;
     try {
       worker = new Worker(this.#url, { type: "module" });
@@ -174,5 +179,21 @@ export class _DeflatePool {
     this.#slots = [];
     this.#next = 0;
     this.#local.close();
+  }
+}
+
+// Whether this process may load the worker module: reading it (a local file) or importing from
+// its host (a published package). Runtimes without Deno's permission API just try.
+function _mayLoad(url: URL): boolean {
+  const permissions = (globalThis as { Deno?: { permissions?: Deno.Permissions } }).Deno
+    ?.permissions;
+  if (permissions === undefined) return true;
+  const descriptor: Deno.PermissionDescriptor = url.protocol === "file:"
+    ? { name: "read", path: url }
+    : { name: "import", host: url.host };
+  try {
+    return permissions.querySync(descriptor).state === "granted";
+  } catch {
+    return true;
   }
 }

@@ -81,8 +81,9 @@ export interface PerMessageDeflateOptions {
    * How many compression workers (Web Workers) large messages are spread over; each connection
    * keeps to one, which holds its compression context. `0` compresses everything on the
    * connection's thread. Workers start with the first large message and stop when the last
-   * connection using them closes. Where a worker cannot be started (no `Worker`, or a worker
-   * fails), compression falls back to the connection's thread.
+   * connection using them closes. Where a worker cannot be started (no `Worker`, no permission
+   * to read or import this package's worker module) or fails, compression falls back to the
+   * connection's thread.
    *
    * @default {the number of CPU cores (`navigator.hardwareConcurrency`), at most 4}
    */
