@@ -194,3 +194,34 @@ Deno.test("an extension whose off-thread encoding fails closes the connection wi
   assert.equal(info.code, CLOSE_CODE.INTERNAL_ERROR);
   assert.equal((await a.closed).code, CLOSE_CODE.INTERNAL_ERROR);
 });
+
+Deno.test("without read permission for the worker module, compression stays on the main thread quietly", async () => {
+  const script = `
+    import { _DeflatePool } from ${
+    JSON.stringify(new URL("../../src/extensions/_deflate_pool.ts", import.meta.url).href)
+  };
+    const pool = new _DeflatePool(1);
+    const lease = pool.lease();
+    const out = await lease.deflate(new Uint8Array(20000).fill(65), { windowBits: 15, level: 6, memLevel: 8 }, false, false);
+    console.log(out.length > 0 && out.length < 100, pool.workers);
+    lease.close();
+  `;
+  const output = await run(script);
+  assert.equal(output.stderr, "");
+  assert.equal(output.stdout.trim(), "true 0");
+});
+
+async function run(source: string): Promise<{ stdout: string; stderr: string }> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--no-check", "--no-lock", "-"],
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  await writer.write(encoder.encode(source));
+  await writer.close();
+  const { stdout, stderr } = await child.output();
+  const decoder = new TextDecoder();
+  return { stdout: decoder.decode(stdout), stderr: decoder.decode(stderr) };
+}
