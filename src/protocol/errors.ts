@@ -51,7 +51,7 @@ export const PROTOCOL_ERROR_CODE = {
   TOO_MANY_FRAGMENTS: "TOO_MANY_FRAGMENTS",
   /** The byte stream ended in the middle of a frame. */
   TRUNCATED_FRAME: "TRUNCATED_FRAME",
-  /** An extension could not decode a frame (e.g. corrupt compressed data). */
+  /** An extension could not decode a frame (e.g. corrupt compressed data) or encode a message. */
   EXTENSION_ERROR: "EXTENSION_ERROR",
   /** A frame or message arrived after the close frame. */
   DATA_AFTER_CLOSE: "DATA_AFTER_CLOSE",
