@@ -45,7 +45,7 @@ const SIZES = [
   50,
 ];
 
-async function echoServer(options: Parameters<typeof perMessageDeflate>[0]) {
+function echoServer(options: Parameters<typeof perMessageDeflate>[0]) {
   const factory = perMessageDeflate(options);
   const seen = { workers: 0 };
   const server = serve(
@@ -92,7 +92,7 @@ for (const noContextTakeover of [false, true]) {
       noContextTakeover ? "off" : "on"
     })`,
     async () => {
-      const { factory, server, seen } = await echoServer({ workers: 2, offloadSize: 4096 });
+      const { factory, server, seen } = echoServer({ workers: 2, offloadSize: 4096 });
       await using _ = server;
       const messages = [...SIZES, ...SIZES.toReversed()].map((size, i) => json(size, i));
       // Two clients at once: their connections take turns on the two workers.
