@@ -27,6 +27,8 @@ interface WireStats {
   plainOut: number;
   /** Payloads of pongs received. */
   pongs: Uint8Array[];
+  /** Messages the server compressed on a worker. */
+  offloaded: number;
 }
 
 // Wraps the server's permessage-deflate so the test can see what crosses the wire: every received
@@ -62,6 +64,17 @@ function counting(factory: ExtensionFactory, stats: WireStats): ExtensionFactory
             else stats.plainOut++;
             return encoded;
           },
+          // Large messages are compressed on the workers: Chromium's inflater then sees both
+          // compressors' output on one connection.
+          encodeLater(opcode, payload) {
+            return inner.encodeLater?.(opcode, payload)?.then((encoded) => {
+              stats.wireBytesOut += encoded.payload.length;
+              if ((encoded.rsv & RSV1) !== 0) stats.compressedOut++;
+              else stats.plainOut++;
+              stats.offloaded++;
+              return encoded;
+            });
+          },
           close: () => inner.close(),
         },
       };
@@ -78,6 +91,7 @@ function newStats(): WireStats {
     compressedOut: 0,
     plainOut: 0,
     pongs: [],
+    offloaded: 0,
   };
 }
 
@@ -150,6 +164,27 @@ Deno.test({
           assert.ok(stats.wireBytesOut < raw / 4, `${stats.wireBytesOut} bytes out for ${raw}`);
           // Chromium answered the ping with the same data.
           assert.deepEqual(stats.pongs, [new TextEncoder().encode("deflated ping")]);
+          // The three large echoes were compressed on the workers.
+          assert.equal(stats.offloaded, 3);
+
+          // Sizes alternating between the connection's own compressor (under 8 KiB) and the
+          // worker's: each switch starts the compressor taking over on an empty window, and
+          // Chromium's one inflater with context takeover must read every message.
+          const sizes = [4096, 20_000, 5000, 30_000, 30_000, 2000];
+          assert.deepEqual(
+            await page.roundTrip(id, sizes.map((size) => ({ kind: "largeText", size }))),
+            sizes.map((size) => ({
+              type: "text",
+              size: largeText(size).length,
+              equal: true,
+              text: null,
+            })),
+          );
+          for (const size of sizes) {
+            assert.deepEqual(await server.received.next(), { type: "text", data: largeText(size) });
+          }
+          assert.equal(stats.compressedOut, 3 + sizes.length);
+          assert.equal(stats.offloaded, 3 + 3);
 
           assert.deepEqual(await page.closeSocket(id, 4000, "done"), {
             code: 4000,
