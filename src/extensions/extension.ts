@@ -28,8 +28,9 @@ export interface ExtensionLimits {
 }
 
 /**
- * The per-connection, stateful half of a negotiated extension. Everything is synchronous: it
- * runs on the hot path between the frame codec and the message layer.
+ * The per-connection, stateful half of a negotiated extension. It runs on the hot path between
+ * the frame codec and the message layer, synchronously, except that an outgoing message may be
+ * encoded elsewhere through the optional `encodeLater`.
  *
  * Inbound, `decode` sits between the `FrameDecoder` and the `MessageAssembler` and must be called
  * with **every** frame the decoder emits, in order, control frames included: control frames pass

@@ -1,7 +1,8 @@
 /**
  * WebSocket extensions (RFC 6455 §9) and permessage-deflate (RFC 7692): the negotiation helpers
- * a server and a client use during the opening handshake, and synchronous per-connection
- * transforms that sit between the frame codec and the message layer.
+ * a server and a client use during the opening handshake, and per-connection transforms that
+ * sit between the frame codec and the message layer (synchronous, but for large outgoing messages,
+ * which permessage-deflate compresses on worker threads).
  *
  * @example Negotiating permessage-deflate and compressing a message
  * ```ts
