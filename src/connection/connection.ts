@@ -139,6 +139,8 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
       maxFrameSize: this.#limits.maxFrameSize,
       allowedRsv: rsv,
       ownsInput: true,
+      // Invalid UTF-8 in a large text frame sent slowly fails the connection at once.
+      validateText: true,
     });
     this.#assembler = createMessageAssembler(this.#limits);
     this.#outbound = new _Outbound(

@@ -3,7 +3,8 @@ import { PROTOCOL_ERROR_CODE as E, ProtocolError } from "./errors.ts";
 import type { Frame } from "./frame.ts";
 import { DEFAULT_LIMITS } from "./limits.ts";
 import { applyMask } from "./mask.ts";
-import { isControlOpcode, isKnownOpcode, type Opcode } from "./opcode.ts";
+import { isControlOpcode, isKnownOpcode, OPCODE, type Opcode } from "./opcode.ts";
+import { _checkUtf8Prefix } from "./utf8.ts";
 
 /** Which end of the connection the decoder runs on; decides the masking rule (RFC 6455 §5.1). */
 export type Role = "server" | "client";
@@ -35,6 +36,18 @@ export interface FrameDecoderOptions {
    * @default {false}
    */
   ownsInput?: boolean;
+  /**
+   * Whether to check the UTF-8 of an uncompressed text frame (the first frame of a text message,
+   * RSV bits clear) while it arrives in pieces, failing with `INVALID_UTF8` (close code 1007) at
+   * the first chunk holding a byte that cannot continue valid UTF-8, instead of handing the frame
+   * on when it ends. This is the "fail fast" of RFC 6455 §8.1 for a large frame sent slowly
+   * (Autobahn 6.4.3/6.4.4). It does not replace validating whole messages: frames that arrive in
+   * one chunk, and continuation frames, are not checked here. Text frames that span chunks are
+   * then unmasked as they arrive.
+   *
+   * @default {false}
+   */
+  validateText?: boolean;
 }
 
 /** A sans-I/O, synchronous frame decoder. Created by {@linkcode createFrameDecoder}. */
@@ -110,6 +123,7 @@ export function createFrameDecoder(options: FrameDecoderOptions): FrameDecoder {
     maxFrameSize,
     (options.allowedRsv ?? 0) & 0b111,
     options.ownsInput ?? false,
+    options.validateText ?? false,
   );
 }
 
@@ -120,6 +134,7 @@ class _FrameDecoder implements FrameDecoder {
   readonly #maxFrameSize: number;
   readonly #allowedRsv: number;
   readonly #ownsInput: boolean;
+  readonly #validateText: boolean;
   #state = _HEADER;
   // Partial header bytes (at most 14: 2 + 8 length + 4 mask), allocated on first use.
   #head: Uint8Array | null = null;
@@ -136,12 +151,24 @@ class _FrameDecoder implements FrameDecoder {
   #payload: Uint8Array = _EMPTY;
   #payloadLength = 0;
   #filled = 0;
+  // A text frame split across chunks is checked as its bytes arrive, so that invalid UTF-8 fails
+  // the connection at once rather than when the frame ends (Autobahn 6.4.3/6.4.4): the UTF-8
+  // state so far (-1: not checked), and how many payload bytes are unmasked and checked.
+  #text = -1;
+  #checked = 0;
 
-  constructor(expectMasked: boolean, maxFrameSize: number, allowedRsv: number, ownsInput: boolean) {
+  constructor(
+    expectMasked: boolean,
+    maxFrameSize: number,
+    allowedRsv: number,
+    ownsInput: boolean,
+    validateText: boolean,
+  ) {
     this.#expectMasked = expectMasked;
     this.#maxFrameSize = maxFrameSize;
     this.#allowedRsv = allowedRsv;
     this.#ownsInput = ownsInput;
+    this.#validateText = validateText;
   }
 
   get bufferedBytes(): number {
@@ -174,6 +201,7 @@ class _FrameDecoder implements FrameDecoder {
       this.#payload = new Uint8Array(filled.buffer, 0, length);
     }
     this.#filled += filled.length;
+    if (this.#text >= 0) this.#checkText();
     if (this.#filled === length) this.#completePayload(onFrame);
   }
 
@@ -187,6 +215,7 @@ class _FrameDecoder implements FrameDecoder {
         this.#payload.set(chunk.subarray(pos, pos + take), this.#filled);
         this.#filled += take;
         pos += take;
+        if (this.#text >= 0) this.#checkText();
         if (this.#filled < this.#payloadLength) return;
         this.#completePayload(onFrame);
         continue;
@@ -240,17 +269,46 @@ class _FrameDecoder implements FrameDecoder {
         this.#payloadLength = length;
         this.#filled = 0;
         this.#state = _PAYLOAD;
+        // Only the first frame of an uncompressed text message: continuations are checked by the
+        // assembler, which holds the message's UTF-8 state, and RSV bits mean an extension's
+        // encoding.
+        this.#text = this.#validateText && this.#opcode === OPCODE.TEXT && this.#rsv === 0 ? 0 : -1;
+        this.#checked = 0;
       }
     }
   }
 
   #completePayload(onFrame: (frame: Frame) => void): void {
     const data = this.#payload;
-    if (this.#masked) _unmask(data, this.#maskKey);
+    if (this.#text >= 0) {
+      // `#checkText` has unmasked every byte already.
+      this.#text = -1;
+    } else if (this.#masked) {
+      _unmask(data, this.#maskKey);
+    }
     this.#state = _HEADER;
     // Not kept: the payload belongs to whoever receives the frame.
     this.#payload = _EMPTY;
     onFrame(this.#frame(data));
+  }
+
+  // Unmasks and checks the payload bytes filled since the last check.
+  #checkText(): void {
+    const from = this.#checked;
+    const to = this.#filled;
+    if (to === from) return;
+    const region = this.#payload.subarray(from, to);
+    if (this.#masked) _unmask(region, this.#maskKey, from);
+    this.#checked = to;
+    const state = _checkUtf8Prefix(region, this.#text);
+    if (state < 0) {
+      this.#fail(
+        "INVALID_UTF8",
+        "Cannot decode frame: text is not valid UTF-8",
+        CLOSE_CODE.INVALID_PAYLOAD,
+      );
+    }
+    this.#text = state;
   }
 
   #headBuffer(): Uint8Array {
@@ -349,16 +407,17 @@ const _EMPTY = new Uint8Array(0);
 // `applyMask` takes the key as bytes; one shared buffer carries a decoder's numeric key to it.
 const _KEY = new Uint8Array(4);
 
-function _unmask(data: Uint8Array, key: number): void {
+// Unmasks `data`, whose first byte is byte `offset` of its frame's payload.
+function _unmask(data: Uint8Array, key: number, offset = 0): void {
   const length = data.length;
   if (length < 16) {
     // RFC 6455 §5.3: byte i is XORed with mask byte i mod 4.
-    for (let i = 0; i < length; i++) data[i]! ^= key >>> (24 - ((i & 3) << 3));
+    for (let i = 0; i < length; i++) data[i]! ^= key >>> (24 - (((i + offset) & 3) << 3));
     return;
   }
   _KEY[0] = key >>> 24;
   _KEY[1] = (key >>> 16) & 0xff;
   _KEY[2] = (key >>> 8) & 0xff;
   _KEY[3] = key & 0xff;
-  applyMask(data, _KEY);
+  applyMask(data, _KEY, offset & 3);
 }

@@ -115,6 +115,61 @@ function _decodeShort(bytes: Uint8Array): string | undefined {
   return ascii + String.fromCharCode.apply(null, _units);
 }
 
+/**
+ * @internal Checks `bytes` as the continuation of UTF-8 text whose earlier bytes left `state` (`0`
+ * at a character boundary, the start): returns the state after them, or `-1` as soon as a byte
+ * cannot continue valid UTF-8. A sequence cut by the end of `bytes` is fine; its state says what
+ * must follow. The state packs the continuation bytes still needed (bits 0–1) and the range the
+ * next one must be in (bits 8–15 and 16–23), per the Unicode Standard's table 3-7.
+ */
+export function _checkUtf8Prefix(bytes: Uint8Array, state: number): number {
+  const n = bytes.length;
+  let need = state & 3;
+  let low = (state >>> 8) & 0xff;
+  let high = (state >>> 16) & 0xff;
+  let i = 0;
+  // The rest of a sequence cut by the previous piece.
+  while (need > 0) {
+    if (i === n) return need | (low << 8) | (high << 16);
+    const b = bytes[i++]!;
+    if (b < low || b > high) return -1;
+    need--;
+    low = 0x80;
+    high = 0xbf;
+  }
+  const rest = i === 0 ? bytes : bytes.subarray(i);
+  const length = rest.length;
+  const valid = _validUntil(rest, length);
+  if (valid === length) return 0;
+  // The first sequence not accepted: invalid, or cut by the end of the piece.
+  let j = valid;
+  const lead = rest[j++]!;
+  low = 0x80;
+  high = 0xbf;
+  if (lead >= 0xc2 && lead <= 0xdf) need = 1;
+  else if (lead >= 0xe0 && lead <= 0xef) {
+    need = 2;
+    if (lead === 0xe0) low = 0xa0;
+    if (lead === 0xed) high = 0x9f;
+  } else if (lead >= 0xf0 && lead <= 0xf4) {
+    need = 3;
+    if (lead === 0xf0) low = 0x90;
+    if (lead === 0xf4) high = 0x8f;
+  } else {
+    return -1;
+  }
+  // Complete, yet not accepted: invalid.
+  if (j + need <= length) return -1;
+  while (j < length) {
+    const b = rest[j++]!;
+    if (b < low || b > high) return -1;
+    need--;
+    low = 0x80;
+    high = 0xbf;
+  }
+  return need | (low << 8) | (high << 16);
+}
+
 // Returns the index of the first byte of the first invalid or truncated sequence in
 // `bytes[0..end]`, or `end` when all of it is valid.
 function _validUntil(bytes: Uint8Array, end: number): number {

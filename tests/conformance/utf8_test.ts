@@ -196,18 +196,38 @@ const cases: Case[] = [
     },
   },
   {
-    // Autobahn 6.4.3/6.4.4 send one frame in chops (valid part, invalid part, rest). Frames are
-    // validated once complete, so the verdict comes with the last chop (Autobahn: NON-STRICT).
-    name: "6.4.3 invalid UTF-8 inside one frame sent in chops fails with 1007 by its last chop",
+    // Autobahn 6.4.3 sends one frame in chops: a valid part, an invalid part (a code point
+    // above U+10FFFF), then the rest after a pause. The connection fails at the invalid part,
+    // before the frame ends (RFC 6455 §8.1 fail fast; Autobahn: OK, not NON-STRICT).
+    name:
+      "6.4.3 invalid UTF-8 inside one frame sent in chops fails with 1007 before the frame ends",
     needs: ["protocolErrors"],
     async run(s) {
       const payload = new Uint8Array([..._KOSME, 0xf4, 0x90, 0x80, 0x80, 0x65, 0x64, 0x69, 0x74]);
       const bytes = s.peer.frame({ opcode: OPCODE.TEXT, payload });
       const header = bytes.length - payload.length;
       await s.peer.write(bytes.subarray(0, header + _KOSME.length));
+      await assert.rejects(s.peer.readFrame(150), TimeoutError, "a valid prefix so far");
       await s.peer.write(bytes.subarray(header + _KOSME.length, header + _KOSME.length + 4));
-      await s.peer.write(bytes.subarray(header + _KOSME.length + 4));
-      await expectFailure(s, 1007);
+      // The rest of the frame is never sent.
+      await expectFailure(s, 1007, 1_000);
+    },
+  },
+  {
+    // Autobahn 6.4.4: the invalid part is one byte (0xF4, still a valid prefix), then the rest
+    // starts with 0x90, which makes it invalid: the connection fails at that chop.
+    name:
+      "6.4.4 a valid prefix inside one frame sent in chops fails with 1007 at the chop that breaks it",
+    needs: ["protocolErrors"],
+    async run(s) {
+      const payload = new Uint8Array([..._KOSME, 0xf4, 0x90, 0x80, 0x80, 0x65, 0x64, 0x69, 0x74]);
+      const bytes = s.peer.frame({ opcode: OPCODE.TEXT, payload });
+      const header = bytes.length - payload.length;
+      await s.peer.write(bytes.subarray(0, header + _KOSME.length + 1));
+      await assert.rejects(s.peer.readFrame(150), TimeoutError, "a valid prefix so far");
+      // One more byte breaks it; the rest of the frame (4 more bytes) is never sent.
+      await s.peer.write(bytes.subarray(header + _KOSME.length + 1, header + _KOSME.length + 2));
+      await expectFailure(s, 1007, 1_000);
     },
   },
   ...UTF8_GROUPS.flatMap((group) =>
