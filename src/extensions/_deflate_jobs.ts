@@ -22,10 +22,11 @@ export interface _DeflateFree {
   context: number;
 }
 
-/** A job's result: the compressed bytes, or zlib's error message. */
+/** A job's result (the compressed bytes, or zlib's error message), or the worker's "ready". */
 export type _DeflateReply =
-  | { job: number; payload: Uint8Array; error?: undefined }
-  | { job: number; error: string; payload?: undefined };
+  | { job: number; payload: Uint8Array; error?: undefined; ready?: undefined }
+  | { job: number; error: string; payload?: undefined; ready?: undefined }
+  | { ready: true; job?: undefined };
 
 /** The compression contexts of many connections, each kept across its messages. */
 export class _DeflateContexts {

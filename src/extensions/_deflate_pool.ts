@@ -3,7 +3,9 @@
 // every core. Each connection (lease) sticks to one worker, which keeps its compression context
 // and runs its messages in order.
 //
-// Workers start when the first lease needs one and stop when the last lease closes. When a
+// Workers start when the first lease needs one and stop when the last lease closes. A worker
+// takes tens of milliseconds to start, so until it says it is ready its leases' jobs run on the
+// main thread; a context that moves to the worker then starts there afresh. When a
 // worker cannot start or dies, its unfinished jobs and every later job of its leases run on the
 // main thread instead, each lost context starting afresh: a compressor that forgets its window
 // stays valid for the peer (RFC 7692 lets a sender reference earlier messages; it never has to).
@@ -44,6 +46,10 @@ interface _Slot {
   pending: Map<number, _Pending>;
   // Whether this slot's jobs run on the main thread (its worker could not start or died).
   local: boolean;
+  // Whether the worker has loaded; before that, jobs run on the main thread.
+  ready: boolean;
+  // Contexts whose last job ran on the main thread while the worker was starting.
+  early: Set<number>;
 }
 
 /** A pool of up to `size` compression workers; see the module comment. */
@@ -62,9 +68,9 @@ export class _DeflatePool {
     this.#url = url;
   }
 
-  /** Workers running now. */
+  /** Workers running now and ready for jobs. */
   get workers(): number {
-    return this.#slots.filter((slot) => slot.worker !== null).length;
+    return this.#slots.filter((slot) => slot.worker !== null && slot.ready).length;
   }
 
   /** Opens a lease on the next worker in turn. */
@@ -104,7 +110,7 @@ export class _DeflatePool {
   #slot(index: number): _Slot {
     let slot = this.#slots[index];
     if (slot === undefined) {
-      slot = { worker: null, pending: new Map(), local: false };
+      slot = { worker: null, pending: new Map(), local: false, ready: false, early: new Set() };
       this.#slots[index] = slot;
       this.#start(slot);
     }
@@ -127,6 +133,10 @@ export class _DeflatePool {
     }
     slot.worker = worker;
     worker.onmessage = ({ data }: MessageEvent<_DeflateReply>) => {
+      if (data.ready === true) {
+        slot.ready = true;
+        return;
+      }
       const pending = slot.pending.get(data.job);
       if (pending === undefined) return;
       slot.pending.delete(data.job);
@@ -144,6 +154,15 @@ export class _DeflatePool {
 
   #run(slot: _Slot, job: _DeflateJob): Promise<Uint8Array> {
     if (slot.local || slot.worker === null) return this.#runLocally(job);
+    if (!slot.ready) {
+      if (job.context !== 0) slot.early.add(job.context);
+      return this.#runLocally(job);
+    }
+    if (slot.early.delete(job.context)) {
+      // The context's window is on the main thread: the worker's starts empty.
+      job.reset = true;
+      this.#local.free(job.context);
+    }
     return new Promise((resolve, reject) => {
       slot.pending.set(job.job, { job, resolve, reject });
       // Copied, not transferred: the payload stays here until its answer comes, in case the

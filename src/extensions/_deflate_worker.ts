@@ -29,3 +29,6 @@ scope.onmessage = ({ data }) => {
   // the buffer moves to the main thread instead of being copied; the view survives the transfer.
   scope.postMessage({ job: data.job, payload }, [payload.buffer as ArrayBuffer]);
 };
+
+// Loaded and listening: until this arrives, the pool compresses on the main thread.
+scope.postMessage({ ready: true });

@@ -13,3 +13,4 @@ scope.onmessage = ({ data }) => {
   if (answered++ === 1) throw new Error("worker failure for the test");
   scope.postMessage({ job: data.job, payload: contexts.run(data) });
 };
+scope.postMessage({ ready: true });

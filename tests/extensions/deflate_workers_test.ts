@@ -6,6 +6,7 @@ import { constants, inflateRawSync } from "node:zlib";
 import { WebSocket as WsClient } from "ws";
 import { Connection } from "../../src/connection/mod.ts";
 import { _DeflatePool } from "../../src/extensions/_deflate_pool.ts";
+import { _ZlibStream } from "../../src/extensions/_zlib.ts";
 import { type Extension, perMessageDeflate } from "../../src/extensions/mod.ts";
 import { CLOSE_CODE } from "../../src/protocol/mod.ts";
 import { serve } from "../../src/server/mod.ts";
@@ -60,7 +61,21 @@ function echoServer(options: Parameters<typeof perMessageDeflate>[0]) {
   return { factory, server, seen };
 }
 
-async function wsEcho(url: string, messages: string[], noContextTakeover: boolean) {
+// Resolves once `ready()` holds, polling; fails after 10 s.
+async function until(ready: () => boolean): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!ready()) {
+    if (Date.now() > deadline) throw new Error("Cannot wait: the condition never held");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+async function wsEcho(
+  url: string,
+  messages: string[],
+  noContextTakeover: boolean,
+  workersReady: () => Promise<void>,
+) {
   const ws = new WsClient(url, {
     perMessageDeflate: {
       threshold: 0,
@@ -78,6 +93,13 @@ async function wsEcho(url: string, messages: string[], noContextTakeover: boolea
       if (replies.length === messages.length) resolve();
     });
   });
+  // A first large message starts the workers and is compressed on the main thread meanwhile;
+  // the rest, once they are ready, switch between both compressors.
+  const warm = json(20_000, 99);
+  ws.send(warm);
+  await until(() => replies.length === 1);
+  assert.equal(replies.shift(), warm);
+  await workersReady();
   for (const message of messages) ws.send(message);
   await done;
   const closed = new Promise<number>((resolve) => ws.once("close", resolve));
@@ -96,9 +118,10 @@ for (const noContextTakeover of [false, true]) {
       await using _ = server;
       const messages = [...SIZES, ...SIZES.toReversed()].map((size, i) => json(size, i));
       // Two clients at once: their connections take turns on the two workers.
+      const ready = () => until(() => factory.workers === 2);
       const [a, b] = await Promise.all([
-        wsEcho(server.url, messages, noContextTakeover),
-        wsEcho(server.url, messages.toReversed(), noContextTakeover),
+        wsEcho(server.url, messages, noContextTakeover, ready),
+        wsEcho(server.url, messages.toReversed(), noContextTakeover, ready),
       ]);
       assert.deepEqual(a, messages);
       assert.deepEqual(b, messages.toReversed());
@@ -224,4 +247,47 @@ async function run(source: string): Promise<{ stdout: string; stderr: string }> 
   const { stdout, stderr } = await child.output();
   const decoder = new TextDecoder();
   return { stdout: decoder.decode(stdout), stderr: decoder.decode(stderr) };
+}
+
+Deno.test("a context compressed on the main thread while its worker starts moves to the worker intact", async () => {
+  const pool = new _DeflatePool(1);
+  const lease = pool.lease();
+  const options = { windowBits: 15, level: 6, memLevel: 8 };
+  // Similar texts, so that each message refers back to the one before under context takeover.
+  const texts = [0, 1, 2, 3, 4, 5].map((i) => json(9000, i % 2));
+  const early = await Promise.all(
+    texts.slice(0, 3).map((t) => lease.deflate(encoder.encode(t), options, true, false)),
+  );
+  assert.equal(pool.workers, 0, "compressed before the worker was ready");
+  await until(() => pool.workers === 1);
+  const late = await Promise.all(
+    texts.slice(3).map((t) => lease.deflate(encoder.encode(t), options, true, false)),
+  );
+  // One inflater with context takeover, as a peer has, reads them all in order.
+  const inflater = new _ZlibStream("inflate", { windowBits: 15 });
+  const tail = new Uint8Array([0x00, 0x00, 0xff, 0xff]);
+  const decoded = [...early, ...late].map((bytes) => {
+    const pieces: Uint8Array[] = [];
+    inflater.write(bytes, (piece) => pieces.push(piece.slice()));
+    inflater.write(tail, (piece) => pieces.push(piece.slice()));
+    return new TextDecoder().decode(concat(pieces));
+  });
+  inflater.close();
+  assert.deepEqual(decoded, texts);
+  // On the worker the window starts empty, then keeps: the text it compressed first comes back
+  // in a few bytes.
+  assert.ok(late[0]!.length > 500, `${late[0]!.length} bytes`);
+  assert.ok(late[2]!.length < 300, `${late[2]!.length} bytes`);
+  lease.close();
+  assert.equal(pool.workers, 0);
+});
+
+function concat(pieces: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const piece of pieces) {
+    out.set(piece, at);
+    at += piece.length;
+  }
+  return out;
 }
