@@ -97,6 +97,7 @@ export class _DeflatePool {
         if (closed) return;
         closed = true;
         const slot = this.#slots[index];
+        slot?.early.delete(context);
         if (slot?.worker != null) {
           const free: _DeflateFree = { kind: "free", context };
           slot.worker.postMessage(free);
