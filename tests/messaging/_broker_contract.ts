@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import type { Broker, BrokerEvent } from "@aero/socket/messaging";
+import { until } from "../_until.ts";
 
 /** What the contract needs to create a broker under test. */
 export interface BrokerFactoryOptions {
@@ -22,15 +23,6 @@ export interface BrokerContractTarget {
 }
 
 const DEFAULTS = { maxHistory: 5, historyTtl: 60_000 };
-
-// Events may arrive asynchronously (a networked broker): wait for them, boundedly.
-async function until(condition: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + 2_000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
-}
 
 function recorder(broker: Broker) {
   const events: BrokerEvent[] = [];
@@ -73,7 +65,7 @@ export function brokerContract(target: BrokerContractTarget): void {
     const { receivers } = await broker.publish("chat.lobby", "z");
     await broker.publish("news", "n");
     assert.equal(receivers, 1);
-    await until(() => r.messages().length >= 3, "three messages");
+    await until(() => r.messages().length >= 3, "three messages", 2_000);
     assert.deepEqual(r.messages(), ["chat.lobby#1", "chat.lobby.typing#1", "chat.lobby#2"]);
   });
 
@@ -84,7 +76,7 @@ export function brokerContract(target: BrokerContractTarget): void {
     await r.subscription.remove("a");
     await broker.publish("a", 1);
     await broker.publish("b", 1);
-    await until(() => r.messages().length >= 1, "a message on b");
+    await until(() => r.messages().length >= 1, "a message on b", 2_000);
     await r.subscription.close();
     assert.equal((await broker.publish("b", 2)).receivers, 0);
     assert.deepEqual(r.messages(), ["b#1"]);
@@ -103,7 +95,7 @@ export function brokerContract(target: BrokerContractTarget): void {
     const r = recorder(broker);
     await r.subscription.add(">");
     await Promise.all(Array.from({ length: 200 }, (_, i) => broker.publish(`t${i % 3}`, i)));
-    await until(() => r.messages().length >= 200, "200 messages");
+    await until(() => r.messages().length >= 200, "200 messages", 2_000);
     for (const topic of ["t0", "t1", "t2"]) {
       const offsets = r.events.flatMap((e) =>
         e.type === "message" && e.message.topic === topic ? [e.message.offset] : []
@@ -172,7 +164,7 @@ export function brokerContract(target: BrokerContractTarget): void {
     assert.equal(await broker.leave("room.1", "s1"), true);
     assert.equal(await broker.leave("room.1", "s1"), false);
     assert.deepEqual(await broker.presence("room.1"), [{ session: "s2" }]);
-    await until(() => r.events.length >= 3, "three presence events");
+    await until(() => r.events.length >= 3, "three presence events", 2_000);
     assert.deepEqual(
       r.events.map((e) => e.type === "message" ? e.type : `${e.type}:${e.member.session}`),
       [

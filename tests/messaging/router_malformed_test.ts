@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { AERO_PROTOCOLS, createRouter } from "@aero/socket/messaging";
+import { until } from "../_until.ts";
 import { serve } from "@aero/socket/server";
 import { connect } from "./_aero_client.ts";
 
@@ -95,13 +96,6 @@ for (const engine of ["streams", "native"] as const) {
         ws.send(JSON.stringify({ type: "connect" }));
         ws.send(JSON.stringify({ type: "subscribe", id: 1, topic: "live" }));
       }
-      const until = async (check: () => boolean) => {
-        const deadline = Date.now() + 3_000;
-        while (!check()) {
-          if (Date.now() > deadline) throw new Error("Timed out");
-          await new Promise((resolve) => setTimeout(resolve, 5));
-        }
-      };
       await until(() => inboxes.every((inbox) => inbox.length >= 2));
       sockets[0]!.send(JSON.stringify({ type: "publish", topic: "live", data: "hi" }));
       await until(() => inboxes.every((inbox) => inbox.length >= 3));

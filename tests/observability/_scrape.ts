@@ -11,12 +11,3 @@ export function sample(text: string, series: string): number | undefined {
   }
   return undefined;
 }
-
-/** Polls `condition` every 10 ms until it holds; fails after `timeout` ms. */
-export async function waitFor(condition: () => boolean, timeout = 3_000): Promise<void> {
-  const end = Date.now() + timeout;
-  while (!condition()) {
-    if (Date.now() > end) throw new Error("Cannot wait: condition still false after timeout");
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}

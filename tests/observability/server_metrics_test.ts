@@ -12,7 +12,8 @@ import {
   upgradeHead,
   write,
 } from "../server/_helpers.ts";
-import { sample, scrape, waitFor } from "./_scrape.ts";
+import { until } from "../_until.ts";
+import { sample, scrape } from "./_scrape.ts";
 
 const _echo = async (
   conn:
@@ -64,7 +65,7 @@ for (const engine of ENGINES) {
         await readToEnd(raw);
         expectedOpened = 2;
       }
-      await waitFor(() =>
+      await until(() =>
         metrics.openConnections(engine) === 0 &&
         sample(metrics.render(), `aero_connections_opened_total{engine="${engine}"}`) ===
           expectedOpened
@@ -122,7 +123,7 @@ Deno.test("ServerMetrics counts keepalive timeouts and slow-consumer drops (stre
     await write(raw, upgradeHead());
     // Never answers the pings: the idle timeout closes the connection.
     await readToEnd(raw);
-    await waitFor(() => metrics.openConnections("streams") === 0);
+    await until(() => metrics.openConnections("streams") === 0);
     const text = metrics.render();
     assert.equal(sample(text, "aero_keepalive_timeouts_total"), 1);
     assert.equal(sample(text, 'aero_slow_consumer_actions_total{action="drop"}'), 2);

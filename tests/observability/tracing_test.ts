@@ -24,7 +24,7 @@ import {
   upgradeHead,
   write,
 } from "../server/_helpers.ts";
-import { waitFor } from "./_scrape.ts";
+import { until } from "../_until.ts";
 
 const exporter = new InMemorySpanExporter();
 trace.setGlobalTracerProvider(
@@ -56,7 +56,7 @@ for (const engine of ENGINES) {
       const read = await raw.read(head);
       raw.close();
       assert.equal(statusOf(head.subarray(0, read ?? 0)), 403);
-      await waitFor(() => exporter.getFinishedSpans().length === 2);
+      await until(() => exporter.getFinishedSpans().length === 2);
       const [accepted, refused] = exporter.getFinishedSpans();
       for (const span of [accepted!, refused!]) {
         assert.equal(span.name, "WebSocket handshake");

@@ -67,11 +67,4 @@ export async function tidyBroker(
   };
 }
 
-/** Waits for `condition`, boundedly. */
-export async function until(condition: () => boolean, what: string, ms = 3_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
+export { until } from "../_until.ts";

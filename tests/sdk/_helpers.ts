@@ -132,16 +132,3 @@ export function nextEvent<E extends Parameters<AeroClient["on"]>[0]>(
     });
   });
 }
-
-/** Waits until `condition()` holds, polling. */
-export async function until(
-  condition: () => boolean,
-  ms = 3_000,
-  what = "condition",
-): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}

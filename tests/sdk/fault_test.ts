@@ -10,7 +10,7 @@ import {
 } from "../../src/messaging/mod.ts";
 import { serve, type Server } from "../../src/server/mod.ts";
 import { AeroClient, type RecoveryEvent, RpcError } from "../../src/sdk/mod.ts";
-import { until } from "./_helpers.ts";
+import { until } from "../_until.ts";
 
 function start(broker: Broker, port: number): { server: Server; close(): Promise<void> } {
   const router = createRouter({ broker });
@@ -54,6 +54,7 @@ async function run(brokerAfterRestart: (first: Broker) => Broker) {
   const publisher = new AeroClient<{ topics: { "fault.t": number } }>(url, options);
   await until(
     () => [publisher, ...subscribers.map((s) => s.client)].every((c) => c.state === "open"),
+    "every client open",
     5_000,
   );
   await Promise.all(subscribers.map((s) => s.ready));
@@ -70,13 +71,13 @@ async function run(brokerAfterRestart: (first: Broker) => Broker) {
       if (i % 10 === 0) await new Promise((resolve) => setTimeout(resolve, 5));
     }
   })();
-  await until(() => acked.length >= 40, 5_000, "first acks");
+  await until(() => acked.length >= 40, "first acks", 5_000);
   await current.close();
   current = start(brokerAfterRestart(broker), port);
   await publishing;
   const done = () =>
     subscribers.every((s) => acked.every((n) => s.received.includes(n)) || s.losses.length > 0);
-  await until(done, 10_000, "recovery").catch((error) => {
+  await until(done, "recovery", 10_000).catch((error) => {
     const report = subscribers.map((s) => ({
       state: s.client.state,
       missing: acked.filter((n) => !s.received.includes(n)),

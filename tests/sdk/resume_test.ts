@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { createRouter, MemoryBroker } from "../../src/messaging/mod.ts";
 import { AeroClient, type RecoveryEvent, type ResumeEvent, RpcError } from "../../src/sdk/mod.ts";
-import { nextEvent, RouterNetwork, scriptedDialer, until } from "./_helpers.ts";
+import { until } from "../_until.ts";
+import { nextEvent, RouterNetwork, scriptedDialer } from "./_helpers.ts";
 
 const fast = { keepalive: false, onlineEvents: null, reconnect: { base: 5, max: 20 } } as const;
 
@@ -20,7 +21,7 @@ Deno.test("AeroClient resubscribes after a cut and receives what it missed, in o
     offsets.push(info.offset);
   }).ready;
   for (let i = 1; i <= 3; i++) await writer.publish("chat.lobby", i, { ack: true });
-  await until(() => seen.length === 3, 3_000, "live messages");
+  await until(() => seen.length === 3, "live messages", 3_000);
   net.down = true;
   net.cutAll();
   await nextEvent(reader, "state", (change) => change.state === "reconnecting");
@@ -32,7 +33,7 @@ Deno.test("AeroClient resubscribes after a cut and receives what it missed, in o
   assert.equal(summary.complete, true);
   assert.deepEqual(summary.topics, [{ topic: "chat.lobby", recovered: true, reason: "resumed" }]);
   for (let i = 9; i <= 10; i++) await writer.publish("chat.lobby", i, { ack: true });
-  await until(() => seen.length >= 10, 3_000, "recovered and live messages");
+  await until(() => seen.length >= 10, "recovered and live messages", 3_000);
   await new Promise((resolve) => setTimeout(resolve, 30));
   assert.deepEqual(seen, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
   assert.deepEqual(offsets, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
@@ -49,14 +50,14 @@ Deno.test("AeroClient keeps its session id and presence across a reconnection", 
   });
   await client.subscribe("room.a", () => {}).ready;
   await client.join("room.a", { name: "ada" });
-  await until(() => client.state === "open", 3_000, "open");
+  await until(() => client.state === "open", "open", 3_000);
   const session = client.session;
   const members = await client.presence("room.a");
   assert.deepEqual(members, [{ session, data: { name: "ada" } }]);
   net.cutAll();
   await nextEvent(client, "resumed");
   assert.equal(client.session, session, "resumed session");
-  await until(() => router.size === 1, 3_000, "one session");
+  await until(() => router.size === 1, "one session", 3_000);
   assert.deepEqual(await client.presence("room.a"), [{ session, data: { name: "ada" } }]);
   await client.close();
 });
@@ -68,7 +69,7 @@ Deno.test("AeroClient reports incomplete recovery when the server lost the topic
   const seen: unknown[] = [];
   await client.subscribe("news", (data) => seen.push(data)).ready;
   await first.publish("news", "old");
-  await until(() => seen.length === 1, 3_000, "first message");
+  await until(() => seen.length === 1, "first message", 3_000);
   // Restart: a new router and a new in-memory broker, so a new epoch.
   const second = createRouter({ broker: new MemoryBroker({ epoch: "e2" }) });
   net.router = second;
@@ -77,7 +78,7 @@ Deno.test("AeroClient reports incomplete recovery when the server lost the topic
   await first.close();
   assert.deepEqual(await recovery, { topic: "news", recovered: false, reason: "epoch" });
   await second.publish("news", "new");
-  await until(() => seen.length === 2, 3_000, "second message");
+  await until(() => seen.length === 2, "second message", 3_000);
   assert.deepEqual(seen, ["old", "new"], "offset 1 of the new epoch is not taken for a duplicate");
   await client.close();
   await second.close();
@@ -90,7 +91,7 @@ Deno.test("AeroClient reports incomplete recovery when missed messages were evic
   const seen: unknown[] = [];
   await client.subscribe("t", (data) => seen.push(data)).ready;
   await router.publish("t", 1);
-  await until(() => seen.length === 1, 3_000, "first message");
+  await until(() => seen.length === 1, "first message", 3_000);
   net.down = true;
   net.cutAll();
   await nextEvent(client, "state", (change) => change.state === "reconnecting");
@@ -101,7 +102,7 @@ Deno.test("AeroClient reports incomplete recovery when missed messages were evic
   const summary = await resumed;
   assert.equal(summary.complete, false);
   assert.deepEqual(summary.topics, [{ topic: "t", recovered: false, reason: "evicted" }]);
-  await until(() => seen.length === 3, 3_000, "retained messages");
+  await until(() => seen.length === 3, "retained messages", 3_000);
   assert.deepEqual(seen, [1, 4, 5], "the retained messages, in order");
   await client.close();
 });
@@ -143,7 +144,7 @@ Deno.test("AeroClient drops replayed duplicates and reports a live gap", async (
   const recoveries: RecoveryEvent[] = [];
   client.on("recovery", (event) => recoveries.push(event));
   client.subscribe("t", (data) => seen.push(data));
-  await until(() => seen.length === 5, 3_000, "deliveries");
+  await until(() => seen.length === 5, "deliveries", 3_000);
   assert.deepEqual(seen, [1, 2, 3, 6, 7]);
   assert.deepEqual(recoveries, [
     { topic: "t", recovered: false, reason: "gap" },
