@@ -39,12 +39,17 @@ export function transfer(
 
 /** A JSON-like payload of about `size` bytes, repetitive as real traffic is. */
 export function jsonLike(size: number, seed = 0): Uint8Array {
+  return new TextEncoder().encode(jsonLikeText(size, seed));
+}
+
+/** {@linkcode jsonLike} as text: `size` characters, all ASCII, different for each seed. */
+export function jsonLikeText(size: number, seed = 0): string {
   let text = "[";
   for (let i = seed; text.length < size; i++) {
     text += JSON.stringify({ id: i, user: `user${i % 17}`, text: `message ${(i * 7919) % 1000}` });
     text += ",";
   }
-  return new TextEncoder().encode(text.slice(0, size));
+  return text.slice(0, size);
 }
 
 /** Binary data that does not compress. */

@@ -11,19 +11,11 @@ import { type Extension, perMessageDeflate } from "../../src/extensions/mod.ts";
 import { CLOSE_CODE } from "../../src/protocol/mod.ts";
 import { serve } from "../../src/server/mod.ts";
 import { createTransportPair } from "../../src/testing/mod.ts";
+import { until } from "../_until.ts";
+import { concat } from "../protocol/_split.ts";
+import { jsonLikeText } from "./_helpers.ts";
 
 const encoder = new TextEncoder();
-
-// JSON-like text of `size` bytes that compresses well and differs per seed.
-function json(size: number, seed: number): string {
-  let text = "";
-  let x = seed + 1;
-  while (text.length < size) {
-    x = (x * 1103515245 + 12345) & 0x7fffffff;
-    text += `{"id":${x % 10_000},"name":"user-${x % 97}","active":${x % 2 === 0}},`;
-  }
-  return text.slice(0, size);
-}
 
 // Sizes that alternate between the connection's thread and a worker (offloadSize 4096), with
 // runs of each, empty and below-threshold messages among them.
@@ -61,15 +53,6 @@ function echoServer(options: Parameters<typeof perMessageDeflate>[0]) {
   return { factory, server, seen };
 }
 
-// Resolves once `ready()` holds, polling; fails after 10 s.
-async function until(ready: () => boolean): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!ready()) {
-    if (Date.now() > deadline) throw new Error("Cannot wait: the condition never held");
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 async function wsEcho(
   url: string,
   messages: string[],
@@ -95,9 +78,9 @@ async function wsEcho(
   });
   // A first large message starts the workers and is compressed on the main thread meanwhile;
   // the rest, once they are ready, switch between both compressors.
-  const warm = json(20_000, 99);
+  const warm = jsonLikeText(20_000, 99);
   ws.send(warm);
-  await until(() => replies.length === 1);
+  await until(() => replies.length === 1, "the first echo", 10_000);
   assert.equal(replies.shift(), warm);
   await workersReady();
   for (const message of messages) ws.send(message);
@@ -116,9 +99,9 @@ for (const noContextTakeover of [false, true]) {
     async () => {
       const { factory, server, seen } = echoServer({ workers: 2, offloadSize: 4096 });
       await using _ = server;
-      const messages = [...SIZES, ...SIZES.toReversed()].map((size, i) => json(size, i));
+      const messages = [...SIZES, ...SIZES.toReversed()].map((size, i) => jsonLikeText(size, i));
       // Two clients at once: their connections take turns on the two workers.
-      const ready = () => until(() => factory.workers === 2);
+      const ready = () => until(() => factory.workers === 2, "both workers", 10_000);
       const [a, b] = await Promise.all([
         wsEcho(server.url, messages, noContextTakeover, ready),
         wsEcho(server.url, messages.toReversed(), noContextTakeover, ready),
@@ -143,7 +126,7 @@ Deno.test("a message sent after a large one waits for it, and bufferedAmount cou
     role: "client",
     extensions: [client.accepted(accepted.response)],
   });
-  const large = json(64 * 1024, 1);
+  const large = jsonLikeText(64 * 1024, 1);
   assert.ok(a.send(large));
   assert.ok(a.bufferedAmount >= large.length, "the pending message counts");
   assert.ok(a.send("small"));
@@ -158,10 +141,7 @@ Deno.test("a message sent after a large one waits for it, and bufferedAmount cou
 
 // A raw deflate message from a job's output, inflated as a peer would (RFC 7692 §7.2.2).
 function inflateMessage(bytes: Uint8Array): string {
-  const tail = new Uint8Array([0x00, 0x00, 0xff, 0xff]);
-  const joined = new Uint8Array(bytes.length + 4);
-  joined.set(bytes);
-  joined.set(tail, bytes.length);
+  const joined = concat(bytes, new Uint8Array([0x00, 0x00, 0xff, 0xff]));
   return new TextDecoder().decode(inflateRawSync(joined, { finishFlush: constants.Z_SYNC_FLUSH }));
 }
 
@@ -169,7 +149,7 @@ Deno.test("a pool whose worker cannot start compresses on the main thread", asyn
   const pool = new _DeflatePool(1, new URL("./_missing_worker.ts", import.meta.url));
   const lease = pool.lease();
   const options = { windowBits: 15, level: 6, memLevel: 8 };
-  const texts = [json(5000, 1), json(9000, 2), json(5000, 1)];
+  const texts = [jsonLikeText(5000, 1), jsonLikeText(9000, 2), jsonLikeText(5000, 1)];
   const outs = await Promise.all(
     texts.map((text) => lease.deflate(encoder.encode(text), options, false, false)),
   );
@@ -183,7 +163,7 @@ Deno.test("jobs of a worker that dies run on the main thread, in order", async (
   const pool = new _DeflatePool(1, new URL("./_failing_worker.ts", import.meta.url));
   const lease = pool.lease();
   const options = { windowBits: 15, level: 6, memLevel: 8 };
-  const texts = [0, 1, 2, 3, 4].map((i) => json(6000, i % 2));
+  const texts = [0, 1, 2, 3, 4].map((i) => jsonLikeText(6000, i % 2));
   const outs = await Promise.all(
     texts.map((text) => lease.deflate(encoder.encode(text), options, false, false)),
   );
@@ -254,12 +234,12 @@ Deno.test("a context compressed on the main thread while its worker starts moves
   const lease = pool.lease();
   const options = { windowBits: 15, level: 6, memLevel: 8 };
   // Similar texts, so that each message refers back to the one before under context takeover.
-  const texts = [0, 1, 2, 3, 4, 5].map((i) => json(9000, i % 2));
+  const texts = [0, 1, 2, 3, 4, 5].map((i) => jsonLikeText(9000, i % 2));
   const early = await Promise.all(
     texts.slice(0, 3).map((t) => lease.deflate(encoder.encode(t), options, true, false)),
   );
   assert.equal(pool.workers, 0, "compressed before the worker was ready");
-  await until(() => pool.workers === 1);
+  await until(() => pool.workers === 1, "the worker", 10_000);
   const late = await Promise.all(
     texts.slice(3).map((t) => lease.deflate(encoder.encode(t), options, true, false)),
   );
@@ -270,7 +250,7 @@ Deno.test("a context compressed on the main thread while its worker starts moves
     const pieces: Uint8Array[] = [];
     inflater.write(bytes, (piece) => pieces.push(piece.slice()));
     inflater.write(tail, (piece) => pieces.push(piece.slice()));
-    return new TextDecoder().decode(concat(pieces));
+    return new TextDecoder().decode(concat(...pieces));
   });
   inflater.close();
   assert.deepEqual(decoded, texts);
@@ -281,13 +261,3 @@ Deno.test("a context compressed on the main thread while its worker starts moves
   lease.close();
   assert.equal(pool.workers, 0);
 });
-
-function concat(pieces: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const piece of pieces) {
-    out.set(piece, at);
-    at += piece.length;
-  }
-  return out;
-}

@@ -5,6 +5,7 @@
 import assert from "node:assert/strict";
 import { connect } from "../../src/client/mod.ts";
 import { perMessageDeflate } from "../../src/extensions/mod.ts";
+import { jsonLikeText } from "../extensions/_helpers.ts";
 import { spy, take, type WireCounts } from "../extensions/_net.ts";
 
 const bun = await new Deno.Command("bun", { args: ["--version"], stdout: "piped", stderr: "null" })
@@ -38,17 +39,6 @@ async function startBun(): Promise<{ urls: string[] } & AsyncDisposable> {
   };
 }
 
-// JSON-like text of `size` bytes, different for each seed.
-function json(size: number, seed: number): string {
-  let text = "";
-  let x = seed + 1;
-  while (text.length < size) {
-    x = (x * 1103515245 + 12345) & 0x7fffffff;
-    text += `{"id":${x % 10_000},"tag":"t${x % 89}","ok":${x % 3 === 0}},`;
-  }
-  return text.slice(0, size);
-}
-
 const SIZES = [0, 1, 125, 1024, 5000, 16 * 1024, 64 * 1024, 300_000, 4 * 1024 * 1024];
 
 Deno.test({
@@ -66,8 +56,8 @@ Deno.test({
       assert.deepEqual(conn.info.extensions, ["permessage-deflate"], label);
       const sent: (string | Uint8Array)[] = [];
       for (const [i, size] of SIZES.entries()) {
-        sent.push(json(size, i));
-        sent.push(new TextEncoder().encode(json(size, i + 100)));
+        sent.push(jsonLikeText(size, i));
+        sent.push(new TextEncoder().encode(jsonLikeText(size, i + 100)));
       }
       for (const message of sent) assert.ok(conn.send(message), label);
       const echoes = await take(conn, sent.length);
