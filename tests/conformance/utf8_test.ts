@@ -2,6 +2,7 @@
 // fragmented, and failing fast (RFC 6455 §8.1: invalid text fails the connection with 1007).
 import assert from "node:assert/strict";
 import { OPCODE } from "../../src/protocol/mod.ts";
+import type { Session } from "./_harness.ts";
 import { type Case, defineCases, expectFailure, expectTextEcho } from "./_suite.ts";
 import { TimeoutError } from "./_timing.ts";
 import { UTF8_GROUPS } from "./_utf8_sequences.ts";
@@ -202,16 +203,7 @@ const cases: Case[] = [
     name:
       "6.4.3 invalid UTF-8 inside one frame sent in chops fails with 1007 before the frame ends",
     needs: ["protocolErrors"],
-    async run(s) {
-      const payload = new Uint8Array([..._KOSME, 0xf4, 0x90, 0x80, 0x80, 0x65, 0x64, 0x69, 0x74]);
-      const bytes = s.peer.frame({ opcode: OPCODE.TEXT, payload });
-      const header = bytes.length - payload.length;
-      await s.peer.write(bytes.subarray(0, header + _KOSME.length));
-      await assert.rejects(s.peer.readFrame(150), TimeoutError, "a valid prefix so far");
-      await s.peer.write(bytes.subarray(header + _KOSME.length, header + _KOSME.length + 4));
-      // The rest of the frame is never sent.
-      await expectFailure(s, 1007, 1_000);
-    },
+    run: (s) => _failsInChops(s, _KOSME.length, 4),
   },
   {
     // Autobahn 6.4.4: the invalid part is one byte (0xF4, still a valid prefix), then the rest
@@ -219,16 +211,7 @@ const cases: Case[] = [
     name:
       "6.4.4 a valid prefix inside one frame sent in chops fails with 1007 at the chop that breaks it",
     needs: ["protocolErrors"],
-    async run(s) {
-      const payload = new Uint8Array([..._KOSME, 0xf4, 0x90, 0x80, 0x80, 0x65, 0x64, 0x69, 0x74]);
-      const bytes = s.peer.frame({ opcode: OPCODE.TEXT, payload });
-      const header = bytes.length - payload.length;
-      await s.peer.write(bytes.subarray(0, header + _KOSME.length + 1));
-      await assert.rejects(s.peer.readFrame(150), TimeoutError, "a valid prefix so far");
-      // One more byte breaks it; the rest of the frame (4 more bytes) is never sent.
-      await s.peer.write(bytes.subarray(header + _KOSME.length + 1, header + _KOSME.length + 2));
-      await expectFailure(s, 1007, 1_000);
-    },
+    run: (s) => _failsInChops(s, _KOSME.length + 1, 1),
   },
   ...UTF8_GROUPS.flatMap((group) =>
     group.sequences.map(([valid, bytes], i): Case =>
@@ -255,6 +238,19 @@ const cases: Case[] = [
 ];
 
 defineCases("UTF-8", cases);
+
+// Sends a text frame of "κόσμε", a code point above U+10FFFF and more text in two chops: the
+// first `valid` payload bytes (a valid prefix: nothing comes back), then `more` bytes that make
+// it invalid. The rest of the frame is never sent, yet the connection fails with 1007.
+async function _failsInChops(s: Session, valid: number, more: number): Promise<void> {
+  const payload = new Uint8Array([..._KOSME, 0xf4, 0x90, 0x80, 0x80, 0x65, 0x64, 0x69, 0x74]);
+  const bytes = s.peer.frame({ opcode: OPCODE.TEXT, payload });
+  const header = bytes.length - payload.length;
+  await s.peer.write(bytes.subarray(0, header + valid));
+  await assert.rejects(s.peer.readFrame(150), TimeoutError, "a valid prefix so far");
+  await s.peer.write(bytes.subarray(header + valid, header + valid + more));
+  await expectFailure(s, 1007, 1_000);
+}
 
 function _hex(bytes: readonly number[]): string {
   const hex = bytes.map((b) => b.toString(16).padStart(2, "0")).join("");

@@ -34,6 +34,12 @@ interface WireStats {
 // Wraps the server's permessage-deflate so the test can see what crosses the wire: every received
 // frame passes through `decode` before inflation, every sent message through `encode` after.
 function counting(factory: ExtensionFactory, stats: WireStats): ExtensionFactory {
+  const countOut = (encoded: { payload: Uint8Array; rsv: number }) => {
+    stats.wireBytesOut += encoded.payload.length;
+    if ((encoded.rsv & RSV1) !== 0) stats.compressedOut++;
+    else stats.plainOut++;
+    return encoded;
+  };
   return {
     name: factory.name,
     rsv: factory.rsv,
@@ -57,22 +63,13 @@ function counting(factory: ExtensionFactory, stats: WireStats): ExtensionFactory
             if (frame.opcode < OPCODE.CLOSE) stats.wireBytesIn += frame.payload.length;
             return inner.decode(frame);
           },
-          encode(opcode, payload) {
-            const encoded = inner.encode(opcode, payload);
-            stats.wireBytesOut += encoded.payload.length;
-            if ((encoded.rsv & RSV1) !== 0) stats.compressedOut++;
-            else stats.plainOut++;
-            return encoded;
-          },
+          encode: (opcode, payload) => countOut(inner.encode(opcode, payload)),
           // Large messages are compressed on the workers: Chromium's inflater then sees both
           // compressors' output on one connection.
           encodeLater(opcode, payload) {
             return inner.encodeLater?.(opcode, payload)?.then((encoded) => {
-              stats.wireBytesOut += encoded.payload.length;
-              if ((encoded.rsv & RSV1) !== 0) stats.compressedOut++;
-              else stats.plainOut++;
               stats.offloaded++;
-              return encoded;
+              return countOut(encoded);
             });
           },
           close: () => inner.close(),

@@ -29,6 +29,20 @@ async function stopInstance({ broker, router, server }: Instance): Promise<void>
   await broker.close();
 }
 
+// Runs `body` against two instances sharing one key prefix, then removes the keys and stops both.
+async function withTwoInstances(body: (one: Instance, two: Instance) => Promise<void>) {
+  const keyPrefix = freshPrefix();
+  const one = await startInstance(keyPrefix);
+  const two = await startInstance(keyPrefix);
+  try {
+    await body(one, two);
+  } finally {
+    await one.broker.destroyKeys();
+    await stopInstance(one);
+    await stopInstance(two);
+  }
+}
+
 /** An aero.v1.json client over Deno's WebSocket. */
 async function open(url: string) {
   const ws = new WebSocket(url, "aero.v1.json");
@@ -75,10 +89,7 @@ async function open(url: string) {
 
 if (await redisReady("tests/redis/multi_instance_test.ts")) {
   Deno.test("Two RedisBroker instances: a publication on one reaches the other's subscribers in order", async () => {
-    const keyPrefix = freshPrefix();
-    const one = await startInstance(keyPrefix);
-    const two = await startInstance(keyPrefix);
-    try {
+    await withTwoInstances(async (one, two) => {
       const reader = await open(one.server.url);
       const writer = await open(two.server.url);
       const subscribed = await reader.call({ type: "subscribe", topic: "chat.lobby" });
@@ -105,18 +116,11 @@ if (await redisReady("tests/redis/multi_instance_test.ts")) {
       assert.deepEqual(offsets, Array.from({ length: 51 }, (_, i) => i + 1));
       await reader.close();
       await writer.close();
-    } finally {
-      await one.broker.destroyKeys();
-      await stopInstance(one);
-      await stopInstance(two);
-    }
+    });
   });
 
   Deno.test("Two RedisBroker instances: a client recovers with since on the other instance", async () => {
-    const keyPrefix = freshPrefix();
-    const one = await startInstance(keyPrefix);
-    const two = await startInstance(keyPrefix);
-    try {
+    await withTwoInstances(async (one, two) => {
       const first = await open(one.server.url);
       const { epoch } = await first.call({ type: "subscribe", topic: "news" });
       for (let i = 1; i <= 3; i++) await one.router.publish("news", i);
@@ -147,18 +151,11 @@ if (await redisReady("tests/redis/multi_instance_test.ts")) {
       assert.equal(lost.recovered, false);
       await again.close();
       await stale.close();
-    } finally {
-      await one.broker.destroyKeys();
-      await stopInstance(one);
-      await stopInstance(two);
-    }
+    });
   });
 
   Deno.test("Two RedisBroker instances: presence is shared, and leaves with the connection", async () => {
-    const keyPrefix = freshPrefix();
-    const one = await startInstance(keyPrefix);
-    const two = await startInstance(keyPrefix);
-    try {
+    await withTwoInstances(async (one, two) => {
       const watcher = await open(two.server.url);
       await watcher.call({ type: "subscribe", topic: "room.1" });
       const member = await open(one.server.url);
@@ -172,10 +169,6 @@ if (await redisReady("tests/redis/multi_instance_test.ts")) {
       assert.equal(left.member.session, joined.member.session);
       assert.deepEqual((await watcher.call({ type: "presence", topic: "room.1" })).members, []);
       await watcher.close();
-    } finally {
-      await one.broker.destroyKeys();
-      await stopInstance(one);
-      await stopInstance(two);
-    }
+    });
   });
 }
