@@ -141,9 +141,10 @@ export function _checkUtf8Prefix(bytes: Uint8Array, state: number): number {
   const length = rest.length;
   const valid = _validUntil(rest, length);
   if (valid === length) return 0;
-  // The first sequence not accepted: invalid, or cut by the end of the piece.
-  let j = valid;
-  const lead = rest[j++]!;
+  // The first sequence not accepted: invalid, or cut by the end of the piece. Its lead byte sets
+  // what must follow, and the rest is checked as the continuation of a cut sequence (a complete
+  // one fails there, since it was not accepted).
+  const lead = rest[valid]!;
   low = 0x80;
   high = 0xbf;
   if (lead >= 0xc2 && lead <= 0xdf) need = 1;
@@ -158,16 +159,7 @@ export function _checkUtf8Prefix(bytes: Uint8Array, state: number): number {
   } else {
     return -1;
   }
-  // Complete, yet not accepted: invalid.
-  if (j + need <= length) return -1;
-  while (j < length) {
-    const b = rest[j++]!;
-    if (b < low || b > high) return -1;
-    need--;
-    low = 0x80;
-    high = 0xbf;
-  }
-  return need | (low << 8) | (high << 16);
+  return _checkUtf8Prefix(rest.subarray(valid + 1), need | (low << 8) | (high << 16));
 }
 
 // Returns the index of the first byte of the first invalid or truncated sequence in
