@@ -6,7 +6,14 @@ import {
   RSV1,
 } from "../protocol/mod.ts";
 import type { _DeflateLease, _DeflatePool } from "./_deflate_pool.ts";
-import { _concat, _deflateMessage, _sharedStream, _ZlibStream } from "./_zlib.ts";
+import {
+  _concat,
+  _deflateAlone,
+  _deflateMessage,
+  _sharedStream,
+  type _ZlibOptions,
+  _ZlibStream,
+} from "./_zlib.ts";
 import type { Extension } from "./extension.ts";
 
 /**
@@ -54,6 +61,8 @@ export class _DeflateExtension implements Extension {
   readonly rsv = RSV1;
   readonly agreement: Readonly<PerMessageDeflateAgreement>;
   #settings: _DeflateSettings;
+  // Our compressor's settings, fixed by the negotiation.
+  readonly #deflateOptions: _ZlibOptions;
   #inflater: _ZlibStream | undefined;
   #deflater: _ZlibStream | undefined;
   // Inbound message state.
@@ -76,6 +85,11 @@ export class _DeflateExtension implements Extension {
   constructor(agreement: PerMessageDeflateAgreement, settings: _DeflateSettings) {
     this.agreement = Object.freeze({ ...agreement });
     this.#settings = settings;
+    this.#deflateOptions = {
+      windowBits: agreement.deflateWindowBits,
+      level: settings.level,
+      memLevel: settings.memLevel,
+    };
   }
 
   decode(frame: Frame): Frame {
@@ -170,21 +184,13 @@ export class _DeflateExtension implements Extension {
   encode(_opcode: 1 | 2, payload: Uint8Array): { payload: Uint8Array; rsv: number } {
     if (this.#closed) throw new TypeError("Cannot encode message: permessage-deflate is closed");
     if (!this.#compresses(payload)) return { payload, rsv: 0 };
-    const { level, memLevel } = this.#settings;
-    const takeover = this.agreement.deflateContextTakeover;
-    const options = { windowBits: this.agreement.deflateWindowBits, level, memLevel };
-    const stream = takeover
-      ? (this.#deflater ??= new _ZlibStream("deflate", options))
-      : _sharedStream("deflate", options);
-    if (takeover && this.#last === "worker") stream.reset();
-    this.#last = "here";
-    let out: Uint8Array;
-    try {
-      out = _deflateMessage(stream, payload);
-    } finally {
-      if (!takeover) stream.reset();
+    if (!this.agreement.deflateContextTakeover) {
+      return this.#result(payload, _deflateAlone(this.#deflateOptions, payload));
     }
-    return this.#result(payload, out);
+    const stream = this.#deflater ??= new _ZlibStream("deflate", this.#deflateOptions);
+    if (this.#last === "worker") stream.reset();
+    this.#last = "here";
+    return this.#result(payload, _deflateMessage(stream, payload));
   }
 
   encodeLater(
@@ -192,17 +198,16 @@ export class _DeflateExtension implements Extension {
     payload: Uint8Array,
   ): Promise<{ payload: Uint8Array; rsv: number }> | undefined {
     if (this.#closed) throw new TypeError("Cannot encode message: permessage-deflate is closed");
-    const { pool, offloadSize, level, memLevel } = this.#settings;
+    const { pool, offloadSize } = this.#settings;
     if (pool === undefined || payload.length < offloadSize || !this.#compresses(payload)) {
       return undefined;
     }
     const takeover = this.agreement.deflateContextTakeover;
-    const options = { windowBits: this.agreement.deflateWindowBits, level, memLevel };
     const reset = takeover && this.#last === "here";
     this.#last = "worker";
     const input = payload.slice();
     this.#lease ??= pool.lease();
-    return this.#lease.deflate(input, options, takeover, reset).then((out) =>
+    return this.#lease.deflate(input, this.#deflateOptions, takeover, reset).then((out) =>
       this.#result(input, out)
     );
   }

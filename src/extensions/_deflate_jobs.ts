@@ -1,7 +1,7 @@
 // Compression of whole messages away from the connection's own code path: the jobs a deflate
 // worker runs, and the contexts it keeps. The same class runs them on the main thread when no
 // worker can be used, so both paths produce the same bytes.
-import { _deflateMessage, _sharedStream, type _ZlibOptions, _ZlibStream } from "./_zlib.ts";
+import { _deflateAlone, _deflateMessage, type _ZlibOptions, _ZlibStream } from "./_zlib.ts";
 
 /** One message to compress. */
 export interface _DeflateJob {
@@ -38,14 +38,7 @@ export class _DeflateContexts {
    * @throws {Error} with zlib's message.
    */
   run(job: _DeflateJob): Uint8Array {
-    if (job.context === 0) {
-      const stream = _sharedStream("deflate", job.options);
-      try {
-        return _deflateMessage(stream, job.payload);
-      } finally {
-        stream.reset();
-      }
-    }
+    if (job.context === 0) return _deflateAlone(job.options, job.payload);
     let stream = this.#contexts.get(job.context);
     if (stream === undefined) {
       stream = new _ZlibStream("deflate", job.options);

@@ -127,6 +127,19 @@ export function _deflateMessage(stream: _ZlibStream, payload: Uint8Array): Uint8
   return _concat(pieces, length).subarray(0, length - 4);
 }
 
+/**
+ * Compresses one whole message without context (no takeover): on the shared stream of its
+ * configuration, which forgets the message afterwards.
+ */
+export function _deflateAlone(options: _ZlibOptions, payload: Uint8Array): Uint8Array {
+  const stream = _sharedStream("deflate", options);
+  try {
+    return _deflateMessage(stream, payload);
+  } finally {
+    stream.reset();
+  }
+}
+
 /** Copies and joins output pieces. */
 export function _concat(pieces: readonly Uint8Array[], length: number): Uint8Array {
   if (pieces.length === 1) return pieces[0]!;
