@@ -56,9 +56,19 @@ export interface FrameDecoder {
    * Decodes every complete frame in `chunk` (plus whatever was buffered before), calling
    * `onFrame` for each in order, and keeps a trailing partial frame for the next call.
    *
+   * With `onText`, on a decoder that owns its input (`ownsInput`), a final text frame with no
+   * RSV bits whose payload lies whole in `chunk` is handed over as the range
+   * `chunk[start..end)` of its payload, unmasked in place, instead of as a `Frame`: a caller that
+   * decodes it at once saves a view and an object per message. The bytes are the caller's
+   * afterwards, as a frame's payload would be.
+   *
    * @throws {ProtocolError} on the first violation; the decoder must not be used afterwards.
    */
-  push(chunk: Uint8Array, onFrame: (frame: Frame) => void): void;
+  push(
+    chunk: Uint8Array,
+    onFrame: (frame: Frame) => void,
+    onText?: (chunk: Uint8Array, start: number, end: number) => void,
+  ): void;
   /**
    * Declares the end of input.
    *
@@ -205,8 +215,13 @@ class _FrameDecoder implements FrameDecoder {
     if (this.#filled === length) this.#completePayload(onFrame);
   }
 
-  push(chunk: Uint8Array, onFrame: (frame: Frame) => void): void {
+  push(
+    chunk: Uint8Array,
+    onFrame: (frame: Frame) => void,
+    onText?: (chunk: Uint8Array, start: number, end: number) => void,
+  ): void {
     if (this.#state === _FAILED) throw new TypeError("Cannot decode: the decoder has failed");
+    const textSink = this.#ownsInput ? onText : undefined;
     const end = chunk.length;
     let pos = 0;
     while (pos < end) {
@@ -256,6 +271,15 @@ class _FrameDecoder implements FrameDecoder {
       }
       const length = this.#readLength(buf, off);
       if (end - pos >= length) {
+        if (
+          textSink !== undefined && this.#opcode === OPCODE.TEXT && this.#fin && this.#rsv === 0
+        ) {
+          const start = pos;
+          pos += length;
+          if (this.#masked) _unmaskRange(chunk, start, pos, this.#maskKey);
+          textSink(chunk, start, pos);
+          continue;
+        }
         // The whole payload is in this chunk: emit a view.
         let data = chunk.subarray(pos, pos + length);
         pos += length;
@@ -408,6 +432,28 @@ const _EMPTY = new Uint8Array(0);
 const _KEY = new Uint8Array(4);
 
 // Unmasks `data`, whose first byte is byte `offset` of its frame's payload.
+// Unmasks `bytes[start..end)`, a whole payload (mask phase 0 at `start`).
+function _unmaskRange(bytes: Uint8Array, start: number, end: number, key: number): void {
+  if (end - start >= 64) {
+    _unmask(bytes.subarray(start, end), key);
+    return;
+  }
+  const m0 = key >>> 24;
+  const m1 = (key >>> 16) & 0xff;
+  const m2 = (key >>> 8) & 0xff;
+  const m3 = key & 0xff;
+  let i = start;
+  for (; i + 4 <= end; i += 4) {
+    bytes[i]! ^= m0;
+    bytes[i + 1]! ^= m1;
+    bytes[i + 2]! ^= m2;
+    bytes[i + 3]! ^= m3;
+  }
+  if (i < end) bytes[i++]! ^= m0;
+  if (i < end) bytes[i++]! ^= m1;
+  if (i < end) bytes[i]! ^= m2;
+}
+
 function _unmask(data: Uint8Array, key: number, offset = 0): void {
   const length = data.length;
   if (length < 16) {

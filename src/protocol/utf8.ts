@@ -46,9 +46,24 @@ export function decodeUtf8(bytes: Uint8Array): string {
   // decoder, whose call costs more than the work. Invalid input falls through to it, so the error
   // and its cause are the same either way.
   if (bytes.length <= _SHORT) {
-    const text = _decodeShort(bytes);
+    const text = _decodeShort(bytes, 0, bytes.length);
     if (text !== undefined) return text;
   }
+  return _decodePlatform(bytes);
+}
+
+/**
+ * @internal {@linkcode decodeUtf8} of `bytes[start..end)`, without a view for short text.
+ */
+export function _decodeUtf8Range(bytes: Uint8Array, start: number, end: number): string {
+  if (end - start <= _SHORT) {
+    const text = _decodeShort(bytes, start, end);
+    if (text !== undefined) return text;
+  }
+  return _decodePlatform(bytes.subarray(start, end));
+}
+
+function _decodePlatform(bytes: Uint8Array): string {
   // The replacing decoder takes the platform's fast path (the fatal one does not), and it outputs
   // U+FFFD only for an invalid sequence or an encoded U+FFFD (EF BF BD): without one in the text,
   // the input was valid. With one, the fatal decoder decides.
@@ -63,56 +78,43 @@ export function decodeUtf8(bytes: Uint8Array): string {
 
 const _replacing = new TextDecoder("utf-8", { ignoreBOM: true });
 
-const _SHORT = 64;
+const _SHORT = 32;
 const _fromCharCode = String.fromCharCode;
 // UTF-16 code units of a short text (at most one per byte). A plain array: `apply` spreads it
 // faster than a typed array, and written in order from index 0 it stays packed.
 const _units: number[] = [];
 
-// Decodes a short UTF-8 text, or returns `undefined` when it is not valid.
-function _decodeShort(bytes: Uint8Array): string | undefined {
-  const n = bytes.length;
-  // ASCII, eight bytes per call: a fixed-arity `fromCharCode` is cheaper than spreading an array.
-  let ascii = "";
-  let i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const c0 = bytes[i]!;
-    const c1 = bytes[i + 1]!;
-    const c2 = bytes[i + 2]!;
-    const c3 = bytes[i + 3]!;
-    const c4 = bytes[i + 4]!;
-    const c5 = bytes[i + 5]!;
-    const c6 = bytes[i + 6]!;
-    const c7 = bytes[i + 7]!;
-    if (((c0 | c1 | c2 | c3 | c4 | c5 | c6 | c7) & 0x80) !== 0) break;
-    ascii += _fromCharCode(c0, c1, c2, c3, c4, c5, c6, c7);
-  }
-  if (i === n) return ascii;
-  // The rest, one code unit per array slot.
+// Decodes a short UTF-8 text, or returns `undefined` when it is not valid. The string is built
+// by one `fromCharCode` call, so it is flat: joining pieces of 13 or more characters would make
+// a rope that the first reader of the text (a send, `JSON.parse`, a comparison) has to flatten
+// in a runtime call, which costs more than the joins saved.
+function _decodeShort(bytes: Uint8Array, start: number, n: number): string | undefined {
+  const units = _units;
+  let i = start;
   let k = 0;
   while (i < n) {
     const b = bytes[i]!;
     if (b < 0x80) {
-      _units[k++] = b;
+      units[k++] = b;
       i++;
       continue;
     }
     const size = _sequenceSize(bytes, i, n);
     if (size === 0) return undefined;
     if (size === 2) {
-      _units[k++] = ((b & 0x1f) << 6) | (bytes[i + 1]! & 0x3f);
+      units[k++] = ((b & 0x1f) << 6) | (bytes[i + 1]! & 0x3f);
     } else if (size === 3) {
-      _units[k++] = ((b & 0x0f) << 12) | ((bytes[i + 1]! & 0x3f) << 6) | (bytes[i + 2]! & 0x3f);
+      units[k++] = ((b & 0x0f) << 12) | ((bytes[i + 1]! & 0x3f) << 6) | (bytes[i + 2]! & 0x3f);
     } else {
       const cp = (((b & 0x07) << 18) | ((bytes[i + 1]! & 0x3f) << 12) |
         ((bytes[i + 2]! & 0x3f) << 6) | (bytes[i + 3]! & 0x3f)) - 0x10000;
-      _units[k++] = 0xd800 | (cp >>> 10);
-      _units[k++] = 0xdc00 | (cp & 0x3ff);
+      units[k++] = 0xd800 | (cp >>> 10);
+      units[k++] = 0xdc00 | (cp & 0x3ff);
     }
     i += size;
   }
-  _units.length = k;
-  return ascii + String.fromCharCode.apply(null, _units);
+  units.length = k;
+  return _fromCharCode.apply(null, units);
 }
 
 /**

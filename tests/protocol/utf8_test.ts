@@ -6,6 +6,7 @@ import {
   isValidUtf8,
   PROTOCOL_ERROR_CODE as E,
 } from "../../src/protocol/mod.ts";
+import { _decodeUtf8Range } from "../../src/protocol/utf8.ts";
 import { hex } from "./_split.ts";
 
 const INVALID: [string, string][] = [
@@ -223,4 +224,47 @@ Deno.test("decodeUtf8 and isValidUtf8 keep an encoded U+FFFD and reject long inv
   assert.equal(isValidUtf8(invalid), false);
   const surrogate = Uint8Array.from([...new TextEncoder().encode(long), 0xed, 0xa0, 0x80]);
   assert.throws(() => decodeUtf8(surrogate), { code: E.INVALID_UTF8, closeCode: 1007 });
+});
+
+Deno.test("_decodeUtf8Range decodes a range as decodeUtf8 decodes that view", async (t) => {
+  const outcome = (f: () => string) => {
+    try {
+      return { text: f() };
+    } catch (error) {
+      return {
+        code: (error as { code?: string }).code,
+        closeCode: (error as { closeCode?: number }).closeCode,
+      };
+    }
+  };
+  await t.step("random text and bytes, with random bytes around the range", () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string({ unit: "grapheme", maxLength: 60 }).map((s) => new TextEncoder().encode(s)),
+          fc.uint8Array({ maxLength: 60 }),
+        ),
+        fc.uint8Array({ maxLength: 4 }),
+        fc.uint8Array({ maxLength: 4 }),
+        (middle, before, after) => {
+          const bytes = new Uint8Array([...before, ...middle, ...after]);
+          const start = before.length;
+          const end = start + middle.length;
+          assert.deepEqual(
+            outcome(() => _decodeUtf8Range(bytes, start, end)),
+            outcome(() => decodeUtf8(middle.slice())),
+          );
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+  await t.step("a sequence cut by the end of the range is invalid, whatever follows it", () => {
+    // "é" is C3 A9: the range ends after C3.
+    const bytes = new Uint8Array([0x61, 0xc3, 0xa9, 0x62]);
+    assert.throws(() => _decodeUtf8Range(bytes, 0, 2), { code: E.INVALID_UTF8, closeCode: 1007 });
+    assert.equal(_decodeUtf8Range(bytes, 0, 3), "aé");
+    assert.equal(_decodeUtf8Range(bytes, 3, 4), "b");
+    assert.equal(_decodeUtf8Range(bytes, 2, 2), "");
+  });
 });
