@@ -143,6 +143,43 @@ export class _Outbound {
   }
 
   /**
+   * Encodes `text` as one final, unmasked text frame straight into the slab when every character
+   * is ASCII (one UTF-8 byte each) and the frame fits a slab; returns `false`, having queued
+   * nothing, otherwise. Only for outbounds that do not mask. No `Frame`, payload view or copy of
+   * the text is made: short replies are the hottest path of a busy server.
+   */
+  pushAsciiText(text: string): boolean {
+    if (this.#failed) return true;
+    const length = text.length;
+    const header = length < 126 ? 2 : 4;
+    const size = header + length;
+    if (this.#held.length > 0 || size > _SLAB_SIZE) return false;
+    if (this.#run !== null) this.#sealRun();
+    let slab = this.#slab;
+    if (slab === null || this.#used + size > slab.length) {
+      this.#retire();
+      slab = this.#slab = _free.pop() ?? new Uint8Array(_SLAB_SIZE);
+    }
+    const at = this.#used;
+    let p = at + header;
+    for (let i = 0; i < length; i++) {
+      const code = text.charCodeAt(i);
+      if (code > 0x7f) return false;
+      slab[p++] = code;
+    }
+    slab[at] = 0x81; // FIN, text (RFC 6455 §5.2)
+    if (header === 2) {
+      slab[at + 1] = length;
+    } else {
+      slab[at + 1] = 126;
+      slab[at + 2] = length >>> 8;
+      slab[at + 3] = length & 0xff;
+    }
+    this.#used = p;
+    return true;
+  }
+
+  /**
    * Queues bytes that are already one or more complete encoded frames (fan-out: the same bytes
    * go to many connections), never modifying or copying them here. Consecutive ones are joined
    * for a single write, once for every connection that was sent the same sequence.

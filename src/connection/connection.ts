@@ -7,6 +7,7 @@ import { type Limits, resolveLimits } from "../protocol/limits.ts";
 import type { AssemblerEvent, Message } from "../protocol/message.ts";
 import { createMessageAssembler, type MessageAssembler } from "../protocol/message_assembler.ts";
 import { OPCODE } from "../protocol/opcode.ts";
+import { _decodeUtf8Range } from "../protocol/utf8.ts";
 import { _Outbound } from "./_outbound.ts";
 import { _SocketTransport } from "./_socket_transport.ts";
 import type { ConnectionMetrics } from "../observability/connection_metrics.ts";
@@ -31,6 +32,9 @@ let _lastTextBytes = new Uint8Array(0);
 // scratch buffer: cheaper than a `TextEncoder` call and its allocation. The frame is copied into
 // the outbound buffer before `send` returns, so one buffer serves every connection.
 const _SCRATCH_SIZE = 256;
+// Text up to this many characters, on a server connection without extensions, is written into
+// the outbound buffer directly when it is ASCII (`_Outbound.pushAsciiText`).
+const _DIRECT_TEXT = 256;
 const _scratch = new Uint8Array(_SCRATCH_SIZE);
 // How long a failed connection keeps draining input before the socket is closed.
 const _FAIL_LINGER = 1_000;
@@ -114,6 +118,13 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
   #lastReceived = Date.now();
   #droppedMessages = 0;
   #readable: ReadableStream<Message> | undefined;
+  // Whether text may be written as a single unmasked frame as it is (see `send`).
+  readonly #plainText: boolean;
+  // Where the decoder hands whole text frames when no extension transforms them.
+  readonly #textSink: ((bytes: Uint8Array, start: number, end: number) => void) | undefined;
+  // Whether a frame (whose payload may be a view of the read buffer) was handed on while
+  // decoding the current read.
+  #viewsHandedOut = false;
 
   /** Wraps `transport` (whose opening handshake is done) as a WebSocket connection. */
   constructor(transport: Transport, options: ConnectionOptions<Data>) {
@@ -148,6 +159,9 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
       role === "client",
       (error) => this.#abort(CLOSE_CODE.ABNORMAL, "write failed", error),
     );
+    this.#plainText = role === "server" && this.#extensions.length === 0 &&
+      (this.#options.fragmentSize === undefined || this.#options.fragmentSize >= _DIRECT_TEXT);
+    this.#textSink = this.#extensions.length === 0 ? this.#onText : undefined;
     this.#closed = new Promise((resolve) => (this.#closedResolve = resolve));
     this.#startKeepalive();
     this.#pump();
@@ -186,7 +200,19 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
     let payload: Uint8Array;
     if (typeof data === "string") {
       opcode = OPCODE.TEXT;
-      const ascii = data.length <= _SCRATCH_SIZE && this.#extensions.length === 0
+      const length = data.length;
+      // Short ASCII text on a plain server connection is encoded straight into the outbound
+      // buffer. Admitting it by its length is exact for ASCII; other text is at least that long
+      // in UTF-8, so a refusal here is the refusal the general path would give.
+      if (length <= _DIRECT_TEXT && this.#plainText) {
+        if (!this.#admit(length)) return false;
+        if (this.#outbound.pushAsciiText(data)) {
+          if (this.#metrics !== undefined) this.#countOut(true, length, length);
+          this.#scheduleFlush();
+          return true;
+        }
+      }
+      const ascii = length <= _SCRATCH_SIZE && this.#extensions.length === 0
         ? _encodeAscii(data, _scratch)
         : -1;
       if (ascii >= 0) {
@@ -433,6 +459,10 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
     }
     const sized = byob !== undefined || socket !== undefined;
     let size = _FIRST_READ;
+    // A socket's read buffer is read into again when nothing decoded from it is still referenced
+    // (every message in it was text, decoded into strings): no allocation per read then.
+    let spare: Uint8Array | null = null;
+    let readInto: Uint8Array | null = null;
     try {
       while (this.#state !== READY_STATE.CLOSED) {
         if (this.#queuedBytes > this.#options.maxReadAhead) {
@@ -446,7 +476,12 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
         // The reader is awaited here directly, not through a helper: one promise less per read.
         let value: Uint8Array | undefined;
         if (socket !== undefined) {
-          const into = direct ?? new Uint8Array(size);
+          let into = direct;
+          if (into === undefined) {
+            into = spare !== null && spare.length === size ? spare : new Uint8Array(size);
+            spare = null;
+          }
+          readInto = direct === undefined ? into : null;
           const read = await socket.read(into);
           if (read !== null) value = into.subarray(0, read);
         } else {
@@ -461,8 +496,13 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
         // socket does not reset it before the peer has read our close frame.
         if (this.#failure !== null || this.#deferredFailure !== null) continue;
         try {
-          if (direct === undefined) this.#decoder.push(value, this.#onFrame);
-          else this.#decoder.commit(value, this.#onFrame);
+          if (direct === undefined) {
+            this.#viewsHandedOut = false;
+            this.#decoder.push(value, this.#onFrame, this.#textSink);
+            if (!this.#viewsHandedOut) spare = readInto;
+          } else {
+            this.#decoder.commit(value, this.#onFrame);
+          }
         } catch (error) {
           if (!(error instanceof ProtocolError)) throw error;
           if (this.#queue.length > 0) this.#deferFailure(error);
@@ -496,7 +536,35 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
     this.#onInputEnd();
   }
 
+  // A text message of one frame that arrived whole in a read (see `FrameDecoder.push`), decoded
+  // straight from the read buffer. Anything the assembler would have to judge goes to it as a
+  // frame: a message already in progress, or one over the size limit.
+  #onText = (bytes: Uint8Array, start: number, end: number): void => {
+    if (this.#closeReceived !== null) return;
+    const size = end - start;
+    if (this.#assembler.inMessage || size > this.#limits.maxMessageSize) {
+      this.#onFrame({
+        fin: true,
+        rsv: 0,
+        opcode: OPCODE.TEXT,
+        payload: bytes.subarray(start, end),
+      });
+      return;
+    }
+    const data = _decodeUtf8Range(bytes, start, end);
+    const metrics = this.#metrics;
+    if (metrics !== undefined) {
+      this.#inText = true;
+      metrics.bytesInText += size;
+      metrics.messagesInText++;
+    }
+    this.#queue.push({ type: "text", data });
+    this.#queuedBytes += data.length;
+  };
+
   #onFrame = (frame: Frame): void => {
+    // The frame's payload may be a view of the read buffer, kept by a message or the assembler.
+    this.#viewsHandedOut = true;
     if (this.#closeReceived !== null) return; // RFC 6455 §5.5.1: nothing follows a close.
     const wire = frame.payload.length;
     for (const extension of this.#extensions) frame = extension.decode(frame);
