@@ -18,7 +18,12 @@ const _free: Uint8Array[] = [];
 // It runs right after the current turn's I/O (`setImmediate`), not after a timer: a `setTimeout(0)`
 // waits at least a millisecond (measured at 1–2 ms per hop), which every RPC reply or fan-out
 // delivery would pay. Where there is no `setImmediate`, a zero timer is the fallback.
-const _scheduled = new Set<_Outbound>();
+// An array, not a set: a set that fills and empties every turn keeps reallocating its table.
+// An outbound appears at most once (its `#scheduled` flag); one unscheduled meanwhile is skipped.
+let _scheduled: _Outbound[] = [];
+let _spare: _Outbound[] = [];
+// How many outbounds in `_scheduled` are still scheduled.
+let _live = 0;
 type _Handle =
   | { kind: "immediate"; id: unknown }
   | { kind: "timeout"; id: ReturnType<typeof setTimeout> };
@@ -52,12 +57,20 @@ let _writeBudget = _WRITES_PER_TURN;
 function _flushScheduled(): void {
   _timer = undefined;
   _writeBudget = _WRITES_PER_TURN;
-  for (const outbound of _scheduled) {
-    if (_writeBudget === 0) break;
-    _scheduled.delete(outbound);
-    outbound.flush();
+  const list = _scheduled;
+  // Outbounds scheduled while these flush (out of budget) go after the ones left over here.
+  _scheduled = _spare;
+  let index = 0;
+  while (index < list.length && _writeBudget > 0) list[index++]!._flushIfScheduled();
+  if (index < list.length) {
+    const rest = list.slice(index);
+    for (const outbound of _scheduled) rest.push(outbound);
+    _scheduled = rest;
   }
-  if (_scheduled.size > 0) _timer = _arm();
+  list.length = 0;
+  _spare = list;
+  if (_live > 0) _timer = _arm();
+  else _scheduled.length = 0;
 }
 
 /**
@@ -69,11 +82,20 @@ export interface _ChunkSink {
 }
 
 /**
+ * A sink that may write only part of a chunk (a socket's `write`): it resolves with how many
+ * bytes it wrote, and the outbound writes the rest.
+ */
+export interface _PartialSink {
+  writeSome(chunk: Uint8Array): Promise<number>;
+}
+
+/**
  * The outbound half of a connection: encodes frames into buffers, keeps at most one write in
  * flight, and coalesces everything queued meanwhile into the next write.
  */
 export class _Outbound {
-  #writer: _ChunkSink;
+  #writer: _ChunkSink | null;
+  #partial: _PartialSink | null;
   #mask: boolean;
   #onError: (error: unknown) => void;
   // The slab being filled: `[#start, #used)` is not queued yet. While a write of its start is in
@@ -90,6 +112,10 @@ export class _Outbound {
   #queued = 0;
   #inFlight = 0;
   #inFlightOwner: Uint8Array | null = null;
+  #inFlightChunk: Uint8Array | null = null;
+  // The write callbacks, made on the first write (a connection that never sends holds none).
+  #onWritten: ((written: number | void) => void) | undefined;
+  #onWriteFailed: ((error: unknown) => void) | undefined;
   #writing = false;
   #waiters: { threshold: number; resolve: () => void }[] = [];
   #failed = false;
@@ -102,11 +128,12 @@ export class _Outbound {
   #generation = 0;
 
   constructor(
-    writer: _ChunkSink,
+    writer: _ChunkSink | _PartialSink,
     mask: boolean,
     onError: (error: unknown) => void,
   ) {
-    this.#writer = writer;
+    this.#partial = "writeSome" in writer ? writer : null;
+    this.#writer = "writeSome" in writer ? null : writer;
     this.#mask = mask;
     this.#onError = onError;
   }
@@ -252,8 +279,20 @@ export class _Outbound {
   schedule(): void {
     if (this.#scheduled || this.#failed) return;
     this.#scheduled = true;
-    _scheduled.add(this);
+    _live++;
+    _scheduled.push(this);
     _timer ??= _arm();
+  }
+
+  /** @internal For the shared flush: flushes when still scheduled. */
+  _flushIfScheduled(): void {
+    if (this.#scheduled) this.flush();
+  }
+
+  #unschedule(): void {
+    if (!this.#scheduled) return;
+    this.#scheduled = false;
+    _live--;
   }
 
   /**
@@ -261,7 +300,7 @@ export class _Outbound {
    * meanwhile goes out in one write when it completes.
    */
   flush(): void {
-    this.#scheduled = false;
+    this.#unschedule();
     if (this.#writing || this.#failed) return;
     this.#seal();
     this.#sealRun();
@@ -293,14 +332,17 @@ export class _Outbound {
   /** Stops all writing (the transport failed or was aborted). */
   fail(): void {
     this.#failed = true;
-    this.#scheduled = false;
+    const wasScheduled = this.#scheduled;
+    this.#unschedule();
     // A timer left for nothing would keep the process (and a test) waiting.
-    if (_scheduled.delete(this) && _scheduled.size === 0 && _timer !== undefined) {
+    if (wasScheduled && _live === 0 && _timer !== undefined) {
       _disarm(_timer);
       _timer = undefined;
+      _scheduled.length = 0;
     }
     this.discard();
     this.#inFlight = 0;
+    this.#inFlightChunk = null;
     this.#wake();
   }
 
@@ -366,27 +408,47 @@ export class _Outbound {
     this.#queued -= chunk.length;
     this.#inFlight = chunk.length;
     this.#inFlightOwner = owner;
-    this.#writer.write(chunk).then(
-      () => {
-        if (this.#failed) return;
-        this.#inFlight = 0;
-        this.#inFlightOwner = null;
-        this.#wake();
-        this.#seal();
-        this.#sealRun();
-        this.#written(owner);
-        if (this.#queue.length > 0 && _writeBudget === 0) {
-          this.#writing = false;
-          this.schedule();
-        } else {
-          this.#writeNext();
-        }
-      },
-      (error) => {
+    this.#startWrite(chunk);
+  }
+
+  #startWrite(chunk: Uint8Array): void {
+    this.#inFlightChunk = chunk;
+    const written = this.#partial !== null
+      ? this.#partial.writeSome(chunk)
+      : this.#writer!.write(chunk);
+    written.then(
+      this.#onWritten ??= (count) => this.#afterWrite(count),
+      this.#onWriteFailed ??= (error) => {
         this.fail();
         this.#onError(error);
       },
     );
+  }
+
+  #afterWrite(count: number | void): void {
+    if (this.#failed) return;
+    const chunk = this.#inFlightChunk!;
+    if (typeof count === "number" && count < chunk.length) {
+      // A partial write: the rest stays in flight.
+      this.#inFlight = chunk.length - count;
+      this.#wake();
+      this.#startWrite(chunk.subarray(count));
+      return;
+    }
+    const owner = this.#inFlightOwner;
+    this.#inFlightChunk = null;
+    this.#inFlight = 0;
+    this.#inFlightOwner = null;
+    this.#wake();
+    this.#seal();
+    this.#sealRun();
+    this.#written(owner);
+    if (this.#queue.length > 0 && _writeBudget === 0) {
+      this.#writing = false;
+      this.schedule();
+    } else {
+      this.#writeNext();
+    }
   }
 
   #wake(): void {

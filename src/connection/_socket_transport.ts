@@ -70,6 +70,11 @@ export class _SocketTransport implements Transport {
     return _writeAll(this.#conn, chunk);
   }
 
+  /** Writes some of `chunk` (not empty); resolves with how many bytes were written. */
+  writeSome(chunk: Uint8Array): Promise<number> {
+    return this.#conn.write(chunk);
+  }
+
   close(): void {
     this.#conn.close();
   }

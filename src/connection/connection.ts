@@ -405,20 +405,29 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
       index = 1;
       return { done: false, value: taken[0]! };
     };
+    // While the application waits for a batch: its `next()` promise, settled by `wake`.
+    let waiting: ((result: IteratorResult<Message>) => void) | null = null;
+    const wake = () => {
+      const taken = this.#take(batch);
+      if (taken === undefined) {
+        this.#consumer = wake;
+        return;
+      }
+      const resolve = waiting!;
+      waiting = null;
+      resolve(first(taken));
+    };
     return {
       // Not an async function: a message of the current batch costs one resolved promise, and a
       // batch that arrives while the application waits settles its promise directly.
       next: (): Promise<IteratorResult<Message>> => {
         if (index < batch.length) return Promise.resolve({ done: false, value: batch[index++]! });
         this.#flushNow();
-        const taken = this.#take();
+        // The finished batch becomes the queue's next array: no new array per batch.
+        const taken = this.#take(batch);
         if (taken !== undefined) return Promise.resolve(first(taken));
         return new Promise((resolve) => {
-          const wake = () => {
-            const taken = this.#take();
-            if (taken === undefined) this.#consumer = wake;
-            else resolve(first(taken));
-          };
+          waiting = resolve;
           this.#consumer = wake;
         });
       },
@@ -622,13 +631,18 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
 
   // Takes every queued message (resuming a paused pump): `null` once no more will come,
   // `undefined` while none is queued yet.
-  #take(): Message[] | null | undefined {
+  #take(finished?: Message[]): Message[] | null | undefined {
     if (this.#queue.length === 0 && this.#deferredFailure !== null) this.#failDeferred();
     if (this.#queue.length === 0) {
       return this.#inputEnded || this.#state === READY_STATE.CLOSED ? null : undefined;
     }
     const batch = this.#queue;
-    this.#queue = [];
+    if (finished !== undefined && finished !== batch && finished.length > 0) {
+      finished.length = 0;
+      this.#queue = finished;
+    } else {
+      this.#queue = [];
+    }
     this.#queuedBytes = 0;
     const paused = this.#pumpPaused;
     this.#pumpPaused = null;
