@@ -24,7 +24,13 @@ export * from "./json_codec.ts";
 export * from "./memory_broker.ts";
 export * from "./msgpack_codec.ts";
 export * from "./router.ts";
-export * from "./router_options.ts";
+export type {
+  AuthorizeContext,
+  ConnectContext,
+  DeadLetter,
+  RouterMetricsRecorder,
+  RouterOptions,
+} from "./router_options.ts";
 export * from "./rpc.ts";
 export * from "./schema.ts";
 export * from "./topic.ts";

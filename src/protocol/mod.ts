@@ -45,4 +45,9 @@ export * from "./message_assembler.ts";
 export * from "./message_assembler_stream.ts";
 export * from "./message_decoder_stream.ts";
 export * from "./opcode.ts";
-export * from "./utf8.ts";
+export {
+  createUtf8StreamDecoder,
+  decodeUtf8,
+  isValidUtf8,
+  type Utf8StreamDecoder,
+} from "./utf8.ts";

@@ -21,4 +21,4 @@
  * @module
  */
 export * from "./redis_broker.ts";
-export * from "./redis_broker_options.ts";
+export type { RedisBrokerOptions } from "./redis_broker_options.ts";

@@ -18,7 +18,12 @@ export * from "./aero_client.ts";
 export * from "./backoff.ts";
 export * from "./call_options.ts";
 export * from "./circuit_breaker.ts";
-export * from "./client_options.ts";
+export type {
+  AeroClientOptions,
+  ClientKeepaliveOptions,
+  Dialer,
+  ReconnectOptions,
+} from "./client_options.ts";
 export * from "./client_state.ts";
 export * from "./clock.ts";
 export * from "./offline_queue.ts";
