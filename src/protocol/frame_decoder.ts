@@ -2,7 +2,7 @@ import { CLOSE_CODE } from "./close_code.ts";
 import { PROTOCOL_ERROR_CODE as E, ProtocolError } from "./errors.ts";
 import type { Frame } from "./frame.ts";
 import { DEFAULT_LIMITS } from "./limits.ts";
-import { applyMask } from "./mask.ts";
+import { _maskBytes, applyMask } from "./mask.ts";
 import { isControlOpcode, isKnownOpcode, OPCODE, type Opcode } from "./opcode.ts";
 import { _checkUtf8Prefix } from "./utf8.ts";
 
@@ -438,20 +438,7 @@ function _unmaskRange(bytes: Uint8Array, start: number, end: number, key: number
     _unmask(bytes.subarray(start, end), key);
     return;
   }
-  const m0 = key >>> 24;
-  const m1 = (key >>> 16) & 0xff;
-  const m2 = (key >>> 8) & 0xff;
-  const m3 = key & 0xff;
-  let i = start;
-  for (; i + 4 <= end; i += 4) {
-    bytes[i]! ^= m0;
-    bytes[i + 1]! ^= m1;
-    bytes[i + 2]! ^= m2;
-    bytes[i + 3]! ^= m3;
-  }
-  if (i < end) bytes[i++]! ^= m0;
-  if (i < end) bytes[i++]! ^= m1;
-  if (i < end) bytes[i]! ^= m2;
+  _maskBytes(bytes, start, end, key >>> 24, (key >>> 16) & 0xff, (key >>> 8) & 0xff, key & 0xff);
 }
 
 function _unmask(data: Uint8Array, key: number, offset = 0): void {

@@ -53,7 +53,11 @@ export function applyMask(data: Uint8Array, mask: Uint8Array, maskOffset = 0): v
 const _scratch8 = new Uint8Array(4);
 const _scratch32 = new Uint32Array(_scratch8.buffer);
 
-function _maskBytes(
+/**
+ * @internal XORs `data[start..end)` with the mask bytes `m0 m1 m2 m3`, `m0` at `start`: the byte
+ * loop for payloads too short for word-wise masking.
+ */
+export function _maskBytes(
   data: Uint8Array,
   start: number,
   end: number,

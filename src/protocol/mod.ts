@@ -39,7 +39,7 @@ export * from "./handshake.ts";
 export * from "./header_values.ts";
 export * from "./http_head.ts";
 export * from "./limits.ts";
-export * from "./mask.ts";
+export { applyMask, randomMask } from "./mask.ts";
 export * from "./message.ts";
 export * from "./message_assembler.ts";
 export * from "./message_assembler_stream.ts";
