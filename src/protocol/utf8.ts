@@ -92,6 +92,19 @@ function _decodeShort(bytes: Uint8Array, start: number, n: number): string | und
   const units = _units;
   let i = start;
   let k = 0;
+  // ASCII, four bytes per step: one test for the four.
+  for (; i + 4 <= n; i += 4) {
+    const c0 = bytes[i]!;
+    const c1 = bytes[i + 1]!;
+    const c2 = bytes[i + 2]!;
+    const c3 = bytes[i + 3]!;
+    if (((c0 | c1 | c2 | c3) & 0x80) !== 0) break;
+    units[k] = c0;
+    units[k + 1] = c1;
+    units[k + 2] = c2;
+    units[k + 3] = c3;
+    k += 4;
+  }
   while (i < n) {
     const b = bytes[i]!;
     if (b < 0x80) {
