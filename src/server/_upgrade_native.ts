@@ -28,6 +28,9 @@ export async function _upgradeNative<Data>(
     registry?.release();
     return verdict;
   }
+  // A copy, taken before the upgrade: `Deno.serve` reads a request's headers from the runtime on
+  // demand and refuses ("Request closed") once the request is upgraded.
+  const headers = new Headers(request.headers);
   let upgraded;
   try {
     upgraded = Deno.upgradeWebSocket(request, {
@@ -42,7 +45,7 @@ export async function _upgradeNative<Data>(
   }
   const connection = new _NativeConnection<Data>(upgraded.socket, {
     url: request.url,
-    headers: request.headers,
+    headers,
     remoteAddress,
     protocol: verdict.protocol,
     data: verdict.data,
