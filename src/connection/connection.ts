@@ -134,14 +134,13 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
     this.#extensions = options.extensions ?? [];
     this.#metrics = options.metrics;
     this.data = options.data as Data;
-    this.info = {
-      remoteAddress: options.remoteAddress,
-      url: options.url,
-      headers: options.headers ?? new Headers(),
-      protocol: options.protocol ?? "",
-      extensions: this.#extensions.map((e) => e.name),
-      connectedAt: Date.now(),
-    };
+    this.info = new _Info(
+      options.remoteAddress,
+      options.url,
+      options.headers,
+      options.protocol ?? "",
+      this.#extensions.map((e) => e.name),
+    );
     const role: Role = options.role;
     let rsv = 0;
     for (const extension of this.#extensions) rsv |= extension.rsv;
@@ -858,6 +857,40 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
       if (this.#metrics !== undefined) this.#metrics.keepaliveTimeouts++;
       this.#abort(CLOSE_CODE.ABNORMAL, "keepalive timeout");
     } else if (silent >= pingInterval) this.ping();
+  }
+}
+
+// A connection's `info`, whose headers are made on first read when given as a function.
+class _Info implements ConnectionInfo {
+  remoteAddress: Deno.NetAddr | undefined;
+  url: string | undefined;
+  protocol: string;
+  extensions: string[];
+  connectedAt: number = Date.now();
+  #headers: Headers | (() => Headers) | undefined;
+
+  constructor(
+    remoteAddress: Deno.NetAddr | undefined,
+    url: string | undefined,
+    headers: Headers | (() => Headers) | undefined,
+    protocol: string,
+    extensions: string[],
+  ) {
+    this.remoteAddress = remoteAddress;
+    this.url = url;
+    this.#headers = headers;
+    this.protocol = protocol;
+    this.extensions = extensions;
+  }
+
+  get headers(): Headers {
+    const headers = this.#headers;
+    if (headers instanceof Headers) return headers;
+    return this.#headers = headers === undefined ? new Headers() : headers();
+  }
+
+  set headers(headers: Headers) {
+    this.#headers = headers;
   }
 }
 

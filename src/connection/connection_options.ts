@@ -77,8 +77,12 @@ export interface ConnectionOptions<Data = unknown> {
   extensions?: readonly ConnectionExtension[];
   /** The request URL of the opening handshake. */
   url?: string;
-  /** The request headers of the opening handshake. */
-  headers?: Headers;
+  /**
+   * The request headers of the opening handshake, or a function that makes them when
+   * `info.headers` is first read (a server holds them for each connection's lifetime, and most
+   * applications never read them there).
+   */
+  headers?: Headers | (() => Headers);
   /** The peer's address. */
   remoteAddress?: Deno.NetAddr;
   /** Initial application data for {@linkcode Connection.data}. */

@@ -136,7 +136,27 @@ export function formatResponseHead(
 }
 
 function _parseHead(bytes: Uint8Array, status = 400): [string, Headers] {
-  const text = _latin1(bytes);
+  return _parseHeadText(_latin1(bytes), status);
+}
+
+/**
+ * @internal A head's bytes as text (ISO-8859-1, one character per byte), in a string of its own:
+ * what a connection keeps to make its request headers on first use ({@linkcode _headersOfHead}),
+ * which takes a third of the memory of a `Headers` object.
+ */
+export function _headText(bytes: Uint8Array): string {
+  return _latin1(bytes);
+}
+
+/**
+ * @internal The header fields of a head's text that {@linkcode parseRequestHead} accepted, as
+ * `Headers`.
+ */
+export function _headersOfHead(text: string): Headers {
+  return _parseHeadText(text, 400)[1];
+}
+
+function _parseHeadText(text: string, status: number): [string, Headers] {
   if (!text.endsWith("\r\n\r\n")) throw new HandshakeError(status, "Cannot parse head: incomplete");
   const lines = text.slice(0, -4).split("\r\n");
   const headers = new Headers();

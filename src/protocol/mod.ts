@@ -37,7 +37,14 @@ export * from "./frame_encoder.ts";
 export * from "./frame_encoder_stream.ts";
 export * from "./handshake.ts";
 export * from "./header_values.ts";
-export * from "./http_head.ts";
+export {
+  findHeadEnd,
+  formatResponseHead,
+  parseRequestHead,
+  parseResponseHead,
+  type RequestHead,
+  type ResponseHead,
+} from "./http_head.ts";
 export * from "./limits.ts";
 export { applyMask, randomMask } from "./mask.ts";
 export * from "./message.ts";

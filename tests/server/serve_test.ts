@@ -1,6 +1,18 @@
 import assert from "node:assert/strict";
 import { serve, type WebSocketConnection } from "../../mod.ts";
-import { closeEvent, ENGINES, nextMessage, openWebSocket } from "./_helpers.ts";
+import { until } from "../_until.ts";
+import {
+  clientClose,
+  closeEvent,
+  ENGINES,
+  nextMessage,
+  openWebSocket,
+  rawConnect,
+  readToEnd,
+  statusOf,
+  upgradeHead,
+  write,
+} from "./_helpers.ts";
 
 const local = { hostname: "127.0.0.1", port: 0 } as const;
 
@@ -124,4 +136,40 @@ Deno.test("serve validates its options before listening", () => {
   assert.throws(() => serve({ port: 0, limits: { maxHandshakeHeadSize: 0 } }, handler), RangeError);
   assert.throws(() => serve({ port: 0, tls: { cert: "x" } as never }, handler), TypeError);
   assert.throws(() => serve({ port: 0 }, "nope" as never), TypeError);
+});
+
+Deno.test("info.headers holds the handshake's request headers on both engines", async (t) => {
+  for (const engine of ENGINES) {
+    await t.step(engine, async () => {
+      const seen: Headers[] = [];
+      const server = serve({ port: 0, hostname: "127.0.0.1", engine }, async (conn) => {
+        const first = conn.info.headers;
+        // The same object each time it is read.
+        assert.equal(conn.info.headers, first);
+        seen.push(first);
+        for await (const message of conn) conn.send(message.data);
+      });
+      const raw = await rawConnect(server.addr.port);
+      await write(
+        raw,
+        upgradeHead("/h?x=1", [
+          "X-Repeated: one",
+          "X-Repeated: two",
+          "X-Long-Value: " + "v".repeat(300),
+          "Cookie: a=b",
+        ]),
+      );
+      await write(raw, clientClose(1000));
+      const reply = await readToEnd(raw);
+      assert.equal(statusOf(reply), 101);
+      await until(() => seen.length === 1, "handler saw the connection");
+      const headers = seen[0]!;
+      assert.equal(headers.get("x-repeated"), "one, two");
+      assert.equal(headers.get("X-Long-Value"), "v".repeat(300));
+      assert.equal(headers.get("cookie"), "a=b");
+      assert.equal(headers.get("upgrade"), "websocket");
+      assert.equal(headers.get("sec-websocket-version"), "13");
+      await server.shutdown({ timeout: 500 });
+    });
+  }
 });
