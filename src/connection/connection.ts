@@ -9,6 +9,7 @@ import { createMessageAssembler, type MessageAssembler } from "../protocol/messa
 import { OPCODE } from "../protocol/opcode.ts";
 import { _decodeUtf8Range } from "../protocol/utf8.ts";
 import { _Outbound } from "./_outbound.ts";
+import { _Info } from "./_info.ts";
 import { _SocketTransport } from "./_socket_transport.ts";
 import type { ConnectionMetrics } from "../observability/connection_metrics.ts";
 import { READY_STATE, type ReadyState } from "./ready_state.ts";
@@ -857,40 +858,6 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
       if (this.#metrics !== undefined) this.#metrics.keepaliveTimeouts++;
       this.#abort(CLOSE_CODE.ABNORMAL, "keepalive timeout");
     } else if (silent >= pingInterval) this.ping();
-  }
-}
-
-// A connection's `info`, whose headers are made on first read when given as a function.
-class _Info implements ConnectionInfo {
-  remoteAddress: Deno.NetAddr | undefined;
-  url: string | undefined;
-  protocol: string;
-  extensions: string[];
-  connectedAt: number = Date.now();
-  #headers: Headers | (() => Headers) | undefined;
-
-  constructor(
-    remoteAddress: Deno.NetAddr | undefined,
-    url: string | undefined,
-    headers: Headers | (() => Headers) | undefined,
-    protocol: string,
-    extensions: string[],
-  ) {
-    this.remoteAddress = remoteAddress;
-    this.url = url;
-    this.#headers = headers;
-    this.protocol = protocol;
-    this.extensions = extensions;
-  }
-
-  get headers(): Headers {
-    const headers = this.#headers;
-    if (headers instanceof Headers) return headers;
-    return this.#headers = headers === undefined ? new Headers() : headers();
-  }
-
-  set headers(headers: Headers) {
-    this.#headers = headers;
   }
 }
 

@@ -156,6 +156,27 @@ export function _headersOfHead(text: string): Headers {
   return _parseHeadText(text, 400)[1];
 }
 
+/**
+ * @internal A function that makes the header fields of a head's text on its first call and
+ * returns the same `Headers` after: a connection keeps the text instead (about a third of the
+ * memory of a `Headers` object), and most applications never read the headers.
+ */
+export function _headersLater(text: string): () => Headers {
+  let headers: Headers | undefined;
+  return () => headers ??= _headersOfHead(text);
+}
+
+/**
+ * @internal The text of a request head with `headers`, in one flat string of its own (a joined
+ * string would keep its pieces).
+ */
+export function _headTextOf(headers: Headers): string {
+  const lines = ["GET / HTTP/1.1"];
+  for (const [name, value] of headers) lines.push(`${name}: ${value}`);
+  lines.push("", "");
+  return lines.join("\r\n");
+}
+
 function _parseHeadText(text: string, status: number): [string, Headers] {
   if (!text.endsWith("\r\n\r\n")) throw new HandshakeError(status, "Cannot parse head: incomplete");
   const lines = text.slice(0, -4).split("\r\n");

@@ -1,3 +1,4 @@
+import { _Info } from "../connection/_info.ts";
 import type {
   CloseInfo,
   ConnectionInfo,
@@ -18,7 +19,7 @@ const _DRAIN_POLL_MS = 5;
 /** @internal Settings of a {@linkcode _NativeConnection}. */
 export interface _NativeConnectionOptions<Data> {
   url: string;
-  headers: Headers;
+  headers: Headers | (() => Headers);
   remoteAddress: Deno.NetAddr | undefined;
   protocol: string;
   data: Data | undefined;
@@ -55,14 +56,13 @@ export class _NativeConnection<Data> implements WebSocketConnection<Data> {
     this.#ws = ws;
     this.#options = options;
     this.data = options.data as Data;
-    this.info = {
-      remoteAddress: options.remoteAddress,
-      url: options.url,
-      headers: options.headers,
-      protocol: options.protocol,
-      extensions: [],
-      connectedAt: Date.now(),
-    };
+    this.info = new _Info(
+      options.remoteAddress,
+      options.url,
+      options.headers,
+      options.protocol,
+      [],
+    );
     ws.binaryType = "arraybuffer";
     ws.onopen = () => this.#onOpen();
     ws.onmessage = (event: MessageEvent) => this.#onMessage(event.data);

@@ -2,7 +2,7 @@ import { Connection } from "../connection/connection.ts";
 import { _SocketTransport } from "../connection/_socket_transport.ts";
 import { createUpgradeResponseHeaders, validateUpgradeRequest } from "../protocol/handshake.ts";
 import {
-  _headersOfHead,
+  _headersLater,
   _headText,
   formatResponseHead,
   parseRequestHead,
@@ -210,10 +210,4 @@ function _refuse(
 function _isUpgradeAttempt(head: RequestHead): boolean {
   const upgrade = head.headers.get("upgrade");
   return upgrade !== null && upgrade.toLowerCase().includes("websocket");
-}
-
-// The request headers of a head's text, made when first asked for. A function of its own, so
-// that the closure holds the text only.
-function _headersLater(text: string): () => Headers {
-  return () => _headersOfHead(text);
 }

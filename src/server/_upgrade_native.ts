@@ -1,5 +1,6 @@
 import { HandshakeError } from "../protocol/errors.ts";
 import { validateUpgradeRequest } from "../protocol/handshake.ts";
+import { _headersLater, _headTextOf } from "../protocol/http_head.ts";
 import { _NativeConnection } from "./_native_connection.ts";
 import type { _Registry } from "./_registry.ts";
 import { _applyUpgradePolicy, _errorResponse } from "./_upgrade_policy.ts";
@@ -28,9 +29,10 @@ export async function _upgradeNative<Data>(
     registry?.release();
     return verdict;
   }
-  // A copy, taken before the upgrade: `Deno.serve` reads a request's headers from the runtime on
-  // demand and refuses ("Request closed") once the request is upgraded.
-  const headers = new Headers(request.headers);
+  // Taken before the upgrade: `Deno.serve` reads a request's headers from the runtime on demand
+  // and refuses ("Request closed") once the request is upgraded. Kept as text, made into
+  // `Headers` if the application reads `info.headers`.
+  const headers = _headersLater(_headTextOf(request.headers));
   let upgraded;
   try {
     upgraded = Deno.upgradeWebSocket(request, {
