@@ -408,7 +408,7 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
     // While the application waits for a batch: its `next()` promise, settled by `wake`.
     let waiting: ((result: IteratorResult<Message>) => void) | null = null;
     const wake = () => {
-      const taken = this.#take(batch);
+      const taken = this.#take();
       if (taken === undefined) {
         this.#consumer = wake;
         return;
@@ -423,8 +423,7 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
       next: (): Promise<IteratorResult<Message>> => {
         if (index < batch.length) return Promise.resolve({ done: false, value: batch[index++]! });
         this.#flushNow();
-        // The finished batch becomes the queue's next array: no new array per batch.
-        const taken = this.#take(batch);
+        const taken = this.#take();
         if (taken !== undefined) return Promise.resolve(first(taken));
         return new Promise((resolve) => {
           waiting = resolve;
@@ -631,18 +630,13 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
 
   // Takes every queued message (resuming a paused pump): `null` once no more will come,
   // `undefined` while none is queued yet.
-  #take(finished?: Message[]): Message[] | null | undefined {
+  #take(): Message[] | null | undefined {
     if (this.#queue.length === 0 && this.#deferredFailure !== null) this.#failDeferred();
     if (this.#queue.length === 0) {
       return this.#inputEnded || this.#state === READY_STATE.CLOSED ? null : undefined;
     }
     const batch = this.#queue;
-    if (finished !== undefined && finished !== batch && finished.length > 0) {
-      finished.length = 0;
-      this.#queue = finished;
-    } else {
-      this.#queue = [];
-    }
+    this.#queue = [];
     this.#queuedBytes = 0;
     const paused = this.#pumpPaused;
     this.#pumpPaused = null;
