@@ -276,7 +276,7 @@ class _FrameDecoder implements FrameDecoder {
         ) {
           const start = pos;
           pos += length;
-          if (this.#masked) _unmaskRange(chunk, start, pos, this.#maskKey);
+          if (this.#masked) _unmask(chunk, start, pos, this.#maskKey);
           textSink(chunk, start, pos);
           continue;
         }
@@ -285,7 +285,7 @@ class _FrameDecoder implements FrameDecoder {
         pos += length;
         if (this.#masked && length > 0) {
           if (!this.#ownsInput) data = data.slice();
-          _unmask(data, this.#maskKey);
+          _unmask(data, 0, length, this.#maskKey);
         }
         onFrame(this.#frame(data));
       } else {
@@ -308,7 +308,7 @@ class _FrameDecoder implements FrameDecoder {
       // `#checkText` has unmasked every byte already.
       this.#text = -1;
     } else if (this.#masked) {
-      _unmask(data, this.#maskKey);
+      _unmask(data, 0, data.length, this.#maskKey);
     }
     this.#state = _HEADER;
     // Not kept: the payload belongs to whoever receives the frame.
@@ -321,8 +321,8 @@ class _FrameDecoder implements FrameDecoder {
     const from = this.#checked;
     const to = this.#filled;
     if (to === from) return;
+    if (this.#masked) _unmask(this.#payload, from, to, this.#maskKey, from);
     const region = this.#payload.subarray(from, to);
-    if (this.#masked) _unmask(region, this.#maskKey, from);
     this.#checked = to;
     const state = _checkUtf8Prefix(region, this.#text);
     if (state < 0) {
@@ -431,26 +431,30 @@ const _EMPTY = new Uint8Array(0);
 // `applyMask` takes the key as bytes; one shared buffer carries a decoder's numeric key to it.
 const _KEY = new Uint8Array(4);
 
-// Unmasks `data`, whose first byte is byte `offset` of its frame's payload.
-// Unmasks `bytes[start..end)`, a whole payload (mask phase 0 at `start`).
-function _unmaskRange(bytes: Uint8Array, start: number, end: number, key: number): void {
-  if (end - start >= 64) {
-    _unmask(bytes.subarray(start, end), key);
-    return;
-  }
-  _maskBytes(bytes, start, end, key >>> 24, (key >>> 16) & 0xff, (key >>> 8) & 0xff, key & 0xff);
-}
-
-function _unmask(data: Uint8Array, key: number, offset = 0): void {
-  const length = data.length;
-  if (length < 16) {
-    // RFC 6455 §5.3: byte i is XORed with mask byte i mod 4.
-    for (let i = 0; i < length; i++) data[i]! ^= key >>> (24 - (((i + offset) & 3) << 3));
+// Unmasks `bytes[start..end)`, whose first byte is byte `phase` of its frame's payload
+// (RFC 6455 §5.3: payload byte i is XORed with mask byte i mod 4). Short ranges are done byte by
+// byte in place, without a view; longer ones word by word by `applyMask`.
+function _unmask(bytes: Uint8Array, start: number, end: number, key: number, phase = 0): void {
+  if (end - start < 64) {
+    _maskBytes(
+      bytes,
+      start,
+      end,
+      _keyByte(key, phase),
+      _keyByte(key, phase + 1),
+      _keyByte(key, phase + 2),
+      _keyByte(key, phase + 3),
+    );
     return;
   }
   _KEY[0] = key >>> 24;
   _KEY[1] = (key >>> 16) & 0xff;
   _KEY[2] = (key >>> 8) & 0xff;
   _KEY[3] = key & 0xff;
-  applyMask(data, _KEY, offset & 3);
+  applyMask(bytes.subarray(start, end), _KEY, phase & 3);
+}
+
+// Byte `index` mod 4 of a numeric masking key (byte 0 in the high bits).
+function _keyByte(key: number, index: number): number {
+  return (key >>> (24 - ((index & 3) << 3))) & 0xff;
 }
