@@ -1,6 +1,7 @@
 import { encodedFrameSize, encodeFrameInto } from "../protocol/frame_encoder.ts";
 import type { Frame } from "../protocol/frame.ts";
 import { _FrameRun } from "./_frame_run.ts";
+import { _encodeAscii } from "../protocol/utf8.ts";
 
 // Frames are encoded into reusable slabs; one transport write carries everything queued since
 // the previous write, so a burst of replies costs one system call. 64 KiB matches the socket
@@ -132,8 +133,9 @@ export class _Outbound {
     mask: boolean,
     onError: (error: unknown) => void,
   ) {
-    this.#partial = "writeSome" in writer ? writer : null;
-    this.#writer = "writeSome" in writer ? null : writer;
+    const partial = "writeSome" in writer;
+    this.#partial = partial ? writer : null;
+    this.#writer = partial ? null : writer;
     this.#mask = mask;
     this.#onError = onError;
   }
@@ -188,26 +190,8 @@ export class _Outbound {
       slab = this.#slab = _free.pop() ?? new Uint8Array(_SLAB_SIZE);
     }
     const at = this.#used;
-    let p = at + header;
-    let i = 0;
-    // Four characters per step: one test for the four.
-    for (; i + 4 <= length; i += 4) {
-      const c0 = text.charCodeAt(i);
-      const c1 = text.charCodeAt(i + 1);
-      const c2 = text.charCodeAt(i + 2);
-      const c3 = text.charCodeAt(i + 3);
-      if ((c0 | c1 | c2 | c3) > 0x7f) return false;
-      slab[p] = c0;
-      slab[p + 1] = c1;
-      slab[p + 2] = c2;
-      slab[p + 3] = c3;
-      p += 4;
-    }
-    for (; i < length; i++) {
-      const code = text.charCodeAt(i);
-      if (code > 0x7f) return false;
-      slab[p++] = code;
-    }
+    const end = _encodeAscii(text, slab, at + header);
+    if (end < 0) return false;
     slab[at] = 0x81; // FIN, text (RFC 6455 §5.2)
     if (header === 2) {
       slab[at + 1] = length;
@@ -216,7 +200,7 @@ export class _Outbound {
       slab[at + 2] = length >>> 8;
       slab[at + 3] = length & 0xff;
     }
-    this.#used = p;
+    this.#used = end;
     return true;
   }
 

@@ -7,7 +7,7 @@ import { type Limits, resolveLimits } from "../protocol/limits.ts";
 import type { AssemblerEvent, Message } from "../protocol/message.ts";
 import { createMessageAssembler, type MessageAssembler } from "../protocol/message_assembler.ts";
 import { OPCODE } from "../protocol/opcode.ts";
-import { _decodeUtf8Range } from "../protocol/utf8.ts";
+import { _decodeUtf8Range, _encodeAscii } from "../protocol/utf8.ts";
 import { _Outbound } from "./_outbound.ts";
 import { _Info } from "./_info.ts";
 import { _SocketTransport } from "./_socket_transport.ts";
@@ -201,9 +201,11 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
     if (typeof data === "string") {
       opcode = OPCODE.TEXT;
       const length = data.length;
+      let ascii = -1;
       // Short ASCII text on a plain server connection is encoded straight into the outbound
       // buffer. Admitting it by its length is exact for ASCII; other text is at least that long
-      // in UTF-8, so a refusal here is the refusal the general path would give.
+      // in UTF-8, so a refusal here is the refusal the general path would give. Text it turns
+      // down is not ASCII, so it goes to the encoder below without a second scan.
       if (length <= _DIRECT_TEXT && this.#plainText) {
         if (!this.#admit(length)) return false;
         if (this.#outbound.pushAsciiText(data)) {
@@ -211,10 +213,9 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
           this.#scheduleFlush();
           return true;
         }
+      } else if (length <= _SCRATCH_SIZE && this.#extensions.length === 0) {
+        ascii = _encodeAscii(data, _scratch, 0);
       }
-      const ascii = length <= _SCRATCH_SIZE && this.#extensions.length === 0
-        ? _encodeAscii(data, _scratch)
-        : -1;
       if (ascii >= 0) {
         payload = _scratch.subarray(0, ascii);
       } else {
@@ -858,18 +859,6 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
 interface _KeepaliveGroup {
   members: Set<Connection<unknown>>;
   timer: ReturnType<typeof setInterval>;
-}
-
-// Writes `text` as UTF-8 into `into` when it is all ASCII (one byte per character) and returns
-// the byte count; returns -1, having written garbage, when it is not.
-function _encodeAscii(text: string, into: Uint8Array): number {
-  const length = text.length;
-  for (let i = 0; i < length; i++) {
-    const code = text.charCodeAt(i);
-    if (code > 0x7f) return -1;
-    into[i] = code;
-  }
-  return length;
 }
 
 // The unfilled payload of a frame in progress when it is large enough to be read in place.

@@ -63,6 +63,36 @@ export function _decodeUtf8Range(bytes: Uint8Array, start: number, end: number):
   return _decodePlatform(bytes.subarray(start, end));
 }
 
+/**
+ * @internal Writes `text` into `into` from `at` as UTF-8 when every character is ASCII (one byte
+ * each) and returns the offset after it; returns -1, having written some bytes, when it is not.
+ * `into` must have room for `text.length` bytes from `at`.
+ */
+export function _encodeAscii(text: string, into: Uint8Array, at: number): number {
+  const length = text.length;
+  let p = at;
+  let i = 0;
+  // Four characters per step: one test for the four.
+  for (; i + 4 <= length; i += 4) {
+    const c0 = text.charCodeAt(i);
+    const c1 = text.charCodeAt(i + 1);
+    const c2 = text.charCodeAt(i + 2);
+    const c3 = text.charCodeAt(i + 3);
+    if ((c0 | c1 | c2 | c3) > 0x7f) return -1;
+    into[p] = c0;
+    into[p + 1] = c1;
+    into[p + 2] = c2;
+    into[p + 3] = c3;
+    p += 4;
+  }
+  for (; i < length; i++) {
+    const code = text.charCodeAt(i);
+    if (code > 0x7f) return -1;
+    into[p++] = code;
+  }
+  return p;
+}
+
 function _decodePlatform(bytes: Uint8Array): string {
   // The replacing decoder takes the platform's fast path (the fatal one does not), and it outputs
   // U+FFFD only for an invalid sequence or an encoded U+FFFD (EF BF BD): without one in the text,
