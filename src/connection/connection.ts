@@ -561,14 +561,8 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
       return;
     }
     const data = _decodeUtf8Range(bytes, start, end);
-    const metrics = this.#metrics;
-    if (metrics !== undefined) {
-      this.#inText = true;
-      metrics.bytesInText += size;
-      metrics.messagesInText++;
-    }
-    this.#queue.push({ type: "text", data });
-    this.#queuedBytes += data.length;
+    if (this.#metrics !== undefined) this.#countIn(OPCODE.TEXT, true, size, size);
+    this.#deliver({ type: "text", data });
   };
 
   #onFrame = (frame: Frame): void => {
@@ -578,17 +572,24 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
     const wire = frame.payload.length;
     for (const extension of this.#extensions) frame = extension.decode(frame);
     const event = this.#assembler.push(frame);
-    if (this.#metrics !== undefined && frame.opcode < 8) this.#countIn(frame, wire);
+    if (this.#metrics !== undefined && frame.opcode < 8) {
+      this.#countIn(frame.opcode, frame.fin, frame.payload.length, wire);
+    }
     if (event !== undefined) this.#dispatch(event);
   };
+
+  // Queues a message for the application; the pump hands the queue over once the whole chunk is
+  // decoded.
+  #deliver(message: Message): void {
+    this.#queue.push(message);
+    this.#queuedBytes += message.data.length;
+  }
 
   #dispatch(event: AssemblerEvent): void {
     switch (event.type) {
       case "text":
       case "binary":
-        // The pump hands the queue over once the whole chunk is decoded.
-        this.#queue.push(event);
-        this.#queuedBytes += event.data.length;
+        this.#deliver(event);
         return;
       case "ping":
         if (!this.#closeSent) this.#outbound.push(event.reply);
@@ -778,16 +779,16 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
 
   // --- metrics: plain additions, read when scraped ------------------------------------------
 
-  #countIn(frame: Frame, wire: number): void {
+  // A data frame of `size` payload bytes (`wire` before the extensions decoded it).
+  #countIn(opcode: number, fin: boolean, size: number, wire: number): void {
     const metrics = this.#metrics!;
-    if (frame.opcode !== OPCODE.CONTINUATION) this.#inText = frame.opcode === OPCODE.TEXT;
-    const size = frame.payload.length;
+    if (opcode !== OPCODE.CONTINUATION) this.#inText = opcode === OPCODE.TEXT;
     if (this.#inText) {
       metrics.bytesInText += size;
-      if (frame.fin) metrics.messagesInText++;
+      if (fin) metrics.messagesInText++;
     } else {
       metrics.bytesInBinary += size;
-      if (frame.fin) metrics.messagesInBinary++;
+      if (fin) metrics.messagesInBinary++;
     }
     if (this.#extensions.length > 0) {
       metrics.compressedBytesIn += wire;
