@@ -76,7 +76,15 @@ export interface ResponseHead {
  * ```
  */
 export function parseRequestHead(bytes: Uint8Array): RequestHead {
-  const [startLine, headers] = _parseHead(bytes);
+  return _parseRequestHead(_latin1(bytes));
+}
+
+/**
+ * @internal {@linkcode parseRequestHead} of a head already turned into text by
+ * {@linkcode _headText}, for a caller that keeps the text.
+ */
+export function _parseRequestHead(text: string): RequestHead {
+  const [startLine, headers] = _parseHeadText(text, 400);
   const match = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+) (\S+) (HTTP\/\d\.\d)$/.exec(startLine);
   if (match === null) throw new HandshakeError(400, "Cannot parse request: malformed request line");
   const [, method, target, httpVersion] = match as unknown as [string, string, string, string];
@@ -157,13 +165,12 @@ export function _headersOfHead(text: string): Headers {
 }
 
 /**
- * @internal A function that makes the header fields of a head's text on its first call and
- * returns the same `Headers` after: a connection keeps the text instead (about a third of the
- * memory of a `Headers` object), and most applications never read the headers.
+ * @internal A function that makes the header fields of a head's text, for a connection that keeps
+ * the text instead of the `Headers` (about a third of the memory) until its `info.headers` is read.
+ * A function of its own, so that the closure holds the text only.
  */
 export function _headersLater(text: string): () => Headers {
-  let headers: Headers | undefined;
-  return () => headers ??= _headersOfHead(text);
+  return () => _headersOfHead(text);
 }
 
 /**

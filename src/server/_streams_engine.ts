@@ -4,8 +4,8 @@ import { createUpgradeResponseHeaders, validateUpgradeRequest } from "../protoco
 import {
   _headersLater,
   _headText,
+  _parseRequestHead,
   formatResponseHead,
-  parseRequestHead,
   type RequestHead,
 } from "../protocol/http_head.ts";
 import { HandshakeError } from "../protocol/errors.ts";
@@ -81,9 +81,11 @@ export class _StreamsEngine<Data> {
         const error = new HandshakeError(431, "Cannot accept request: head is too large");
         return await _respondAndClose(conn, reader, error.toResponse(), "GET");
       }
+      // The head's text is parsed here and kept by the connection, for `info.headers`.
+      const headText = _headText(result.bytes.subarray(0, result.end));
       let head: RequestHead;
       try {
-        head = parseRequestHead(result.bytes.subarray(0, result.end));
+        head = _parseRequestHead(headText);
       } catch (error) {
         return await _respondAndClose(conn, reader, _errorResponse(error), "GET");
       }
@@ -105,7 +107,7 @@ export class _StreamsEngine<Data> {
         conn,
         reader,
         head,
-        result.bytes.subarray(0, result.end),
+        headText,
         result.bytes.subarray(result.end),
         observed,
       );
@@ -121,7 +123,7 @@ export class _StreamsEngine<Data> {
     conn: Deno.Conn,
     reader: _ChunkReader,
     head: RequestHead,
-    headBytes: Uint8Array,
+    headText: string,
     leftover: Uint8Array,
     observed: (status: number) => void,
   ): Promise<void> {
@@ -168,7 +170,7 @@ export class _StreamsEngine<Data> {
       url: request.url,
       // The head's text is kept instead of a `Headers` (about a third of the memory), which is
       // made if the application reads `info.headers`.
-      headers: _headersLater(_headText(headBytes)),
+      headers: _headersLater(headText),
       remoteAddress,
       ...(verdict.data === undefined ? {} : { data: verdict.data }),
       limits: options.limits,
