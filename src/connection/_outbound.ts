@@ -22,7 +22,6 @@ const _free: Uint8Array[] = [];
 // An array, not a set: a set that fills and empties every turn keeps reallocating its table.
 // An outbound appears at most once (its `#scheduled` flag); one unscheduled meanwhile is skipped.
 let _scheduled: _Outbound[] = [];
-let _spare: _Outbound[] = [];
 // How many outbounds in `_scheduled` are still scheduled.
 let _live = 0;
 type _Handle =
@@ -59,17 +58,11 @@ function _flushScheduled(): void {
   _timer = undefined;
   _writeBudget = _WRITES_PER_TURN;
   const list = _scheduled;
-  // Outbounds scheduled while these flush (out of budget) go after the ones left over here.
-  _scheduled = _spare;
+  _scheduled = [];
   let index = 0;
   while (index < list.length && _writeBudget > 0) list[index++]!._flushIfScheduled();
-  if (index < list.length) {
-    const rest = list.slice(index);
-    for (const outbound of _scheduled) rest.push(outbound);
-    _scheduled = rest;
-  }
-  list.length = 0;
-  _spare = list;
+  // Outbounds scheduled while these flushed (out of budget) go after the ones left over here.
+  if (index < list.length) _scheduled = list.slice(index).concat(_scheduled);
   if (_live > 0) _timer = _arm();
   else _scheduled.length = 0;
 }
