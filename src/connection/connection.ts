@@ -6,6 +6,7 @@ import { createFrameDecoder, type FrameDecoder, type Role } from "../protocol/fr
 import { type Limits, resolveLimits } from "../protocol/limits.ts";
 import type { AssemblerEvent, Message } from "../protocol/message.ts";
 import { createMessageAssembler, type MessageAssembler } from "../protocol/message_assembler.ts";
+import { _unmask } from "../protocol/mask.ts";
 import { OPCODE } from "../protocol/opcode.ts";
 import { _decodeUtf8Range, _encodeAscii } from "../protocol/utf8.ts";
 import { _Outbound } from "./_outbound.ts";
@@ -122,7 +123,9 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
   // Whether text may be written as a single unmasked frame as it is (see `send`).
   readonly #plainText: boolean;
   // Where the decoder hands whole text frames when no extension transforms them.
-  readonly #textSink: ((bytes: Uint8Array, start: number, end: number) => void) | undefined;
+  readonly #textSink:
+    | ((bytes: Uint8Array, start: number, end: number, mask: number) => void)
+    | undefined;
   // Whether a frame (whose payload may be a view of the read buffer) was handed on while
   // decoding the current read.
   #viewsHandedOut = false;
@@ -545,13 +548,14 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
     this.#onInputEnd();
   }
 
-  // A text message of one frame that arrived whole in a read (see `FrameDecoder.push`), decoded
-  // straight from the read buffer. Anything the assembler would have to judge goes to it as a
+  // A text message of one frame that arrived whole in a read (see `FrameDecoder.push`), unmasked
+  // as it is decoded straight from the read buffer. Anything the assembler would have to judge goes to it as a
   // frame: a message already in progress, or one over the size limit.
-  #onText = (bytes: Uint8Array, start: number, end: number): void => {
+  #onText = (bytes: Uint8Array, start: number, end: number, mask: number): void => {
     if (this.#closeReceived !== null) return;
     const size = end - start;
     if (this.#assembler.inMessage || size > this.#limits.maxMessageSize) {
+      if (mask !== 0) _unmask(bytes, start, end, mask);
       this.#onFrame({
         fin: true,
         rsv: 0,
@@ -560,7 +564,7 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
       });
       return;
     }
-    const data = _decodeUtf8Range(bytes, start, end);
+    const data = _decodeUtf8Range(bytes, start, end, mask);
     if (this.#metrics !== undefined) this.#countIn(OPCODE.TEXT, true, size, size);
     this.#deliver({ type: "text", data });
   };

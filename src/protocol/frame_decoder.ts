@@ -2,7 +2,7 @@ import { CLOSE_CODE } from "./close_code.ts";
 import { PROTOCOL_ERROR_CODE as E, ProtocolError } from "./errors.ts";
 import type { Frame } from "./frame.ts";
 import { DEFAULT_LIMITS } from "./limits.ts";
-import { _maskBytes, applyMask } from "./mask.ts";
+import { _unmask } from "./mask.ts";
 import { isControlOpcode, isKnownOpcode, OPCODE, type Opcode } from "./opcode.ts";
 import { _checkUtf8Prefix } from "./utf8.ts";
 
@@ -58,8 +58,10 @@ export interface FrameDecoder {
    *
    * With `onText`, on a decoder that owns its input (`ownsInput`), a final text frame with no
    * RSV bits whose payload lies whole in `chunk` is handed over as the range
-   * `chunk[start..end)` of its payload, unmasked in place, instead of as a `Frame`: a caller that
-   * decodes it at once saves a view and an object per message. The bytes are the caller's
+   * `chunk[start..end)` of its payload, instead of as a `Frame`: a caller that decodes it at once
+   * saves a view and an object per message, and can unmask while it decodes. The range is still
+   * masked with `mask`, the frame's masking key as a 32-bit number (byte 0 in the high bits; `0`
+   * for an unmasked frame, which XORing with it leaves as it is). The bytes are the caller's
    * afterwards, as a frame's payload would be.
    *
    * @throws {ProtocolError} on the first violation; the decoder must not be used afterwards.
@@ -67,7 +69,7 @@ export interface FrameDecoder {
   push(
     chunk: Uint8Array,
     onFrame: (frame: Frame) => void,
-    onText?: (chunk: Uint8Array, start: number, end: number) => void,
+    onText?: (chunk: Uint8Array, start: number, end: number, mask: number) => void,
   ): void;
   /**
    * Declares the end of input.
@@ -218,7 +220,7 @@ class _FrameDecoder implements FrameDecoder {
   push(
     chunk: Uint8Array,
     onFrame: (frame: Frame) => void,
-    onText?: (chunk: Uint8Array, start: number, end: number) => void,
+    onText?: (chunk: Uint8Array, start: number, end: number, mask: number) => void,
   ): void {
     if (this.#state === _FAILED) throw new TypeError("Cannot decode: the decoder has failed");
     const textSink = this.#ownsInput ? onText : undefined;
@@ -276,8 +278,7 @@ class _FrameDecoder implements FrameDecoder {
         ) {
           const start = pos;
           pos += length;
-          if (this.#masked) _unmask(chunk, start, pos, this.#maskKey);
-          textSink(chunk, start, pos);
+          textSink(chunk, start, pos, this.#masked ? this.#maskKey : 0);
           continue;
         }
         // The whole payload is in this chunk: emit a view.
@@ -426,35 +427,4 @@ class _FrameDecoder implements FrameDecoder {
     }
   }
 }
-
 const _EMPTY = new Uint8Array(0);
-// `applyMask` takes the key as bytes; one shared buffer carries a decoder's numeric key to it.
-const _KEY = new Uint8Array(4);
-
-// Unmasks `bytes[start..end)`, whose first byte is byte `phase` of its frame's payload
-// (RFC 6455 §5.3: payload byte i is XORed with mask byte i mod 4). Short ranges are done byte by
-// byte in place, without a view; longer ones word by word by `applyMask`.
-function _unmask(bytes: Uint8Array, start: number, end: number, key: number, phase = 0): void {
-  if (end - start < 64) {
-    _maskBytes(
-      bytes,
-      start,
-      end,
-      _keyByte(key, phase),
-      _keyByte(key, phase + 1),
-      _keyByte(key, phase + 2),
-      _keyByte(key, phase + 3),
-    );
-    return;
-  }
-  _KEY[0] = key >>> 24;
-  _KEY[1] = (key >>> 16) & 0xff;
-  _KEY[2] = (key >>> 8) & 0xff;
-  _KEY[3] = key & 0xff;
-  applyMask(bytes.subarray(start, end), _KEY, phase & 3);
-}
-
-// Byte `index` mod 4 of a numeric masking key (byte 0 in the high bits).
-function _keyByte(key: number, index: number): number {
-  return (key >>> (24 - ((index & 3) << 3))) & 0xff;
-}

@@ -104,3 +104,43 @@ export function randomMask(): Uint8Array {
 
 const _pool = new Uint8Array(4096);
 let _poolOffset = _pool.length;
+
+// `applyMask` takes the key as bytes; one shared buffer carries a numeric key to it.
+const _KEY = new Uint8Array(4);
+
+/**
+ * @internal Unmasks `bytes[start..end)` in place with a masking key held as a 32-bit number (byte
+ * 0 in the high bits), the first byte being byte `phase` of its frame's payload (RFC 6455 §5.3:
+ * payload byte i is XORed with mask byte i mod 4). Short ranges are done byte by byte, without a
+ * view; longer ones word by word by {@linkcode applyMask}.
+ */
+export function _unmask(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  key: number,
+  phase = 0,
+): void {
+  if (end - start < 64) {
+    _maskBytes(
+      bytes,
+      start,
+      end,
+      _keyByte(key, phase),
+      _keyByte(key, phase + 1),
+      _keyByte(key, phase + 2),
+      _keyByte(key, phase + 3),
+    );
+    return;
+  }
+  _KEY[0] = key >>> 24;
+  _KEY[1] = (key >>> 16) & 0xff;
+  _KEY[2] = (key >>> 8) & 0xff;
+  _KEY[3] = key & 0xff;
+  applyMask(bytes.subarray(start, end), _KEY, phase & 3);
+}
+
+/** @internal Byte `index` mod 4 of a numeric masking key (byte 0 in the high bits). */
+export function _keyByte(key: number, index: number): number {
+  return (key >>> (24 - ((index & 3) << 3))) & 0xff;
+}

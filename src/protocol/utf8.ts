@@ -1,5 +1,6 @@
 import { CLOSE_CODE } from "./close_code.ts";
 import { PROTOCOL_ERROR_CODE, ProtocolError } from "./errors.ts";
+import { _unmask } from "./mask.ts";
 
 const _fatal = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
@@ -46,17 +47,31 @@ export function decodeUtf8(bytes: Uint8Array): string {
   // decoder, whose call costs more than the work. Invalid input falls through to it, so the error
   // and its cause are the same either way.
   if (bytes.length <= _SHORT) {
-    const text = _decodeShort(bytes, 0, bytes.length);
+    const text = _decodeAscii(bytes, 0, bytes.length, 0) ?? _decodeShort(bytes, 0, bytes.length);
     if (text !== undefined) return text;
   }
   return _decodePlatform(bytes);
 }
 
 /**
- * @internal {@linkcode decodeUtf8} of `bytes[start..end)`, without a view for short text.
+ * @internal {@linkcode decodeUtf8} of `bytes[start..end)`, without a view for short text. With
+ * `mask`, a masking key as a 32-bit number (byte 0 in the high bits), the range is still masked
+ * (RFC 6455 §5.3, its first byte being the payload's first): short ASCII text is unmasked as it
+ * is decoded, leaving the bytes as they are; other text is unmasked in place first.
  */
-export function _decodeUtf8Range(bytes: Uint8Array, start: number, end: number): string {
-  if (end - start <= _SHORT) {
+export function _decodeUtf8Range(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  mask = 0,
+): string {
+  const short = end - start <= _SHORT;
+  if (short) {
+    const text = _decodeAscii(bytes, start, end, mask);
+    if (text !== undefined) return text;
+  }
+  if (mask !== 0) _unmask(bytes, start, end, mask);
+  if (short) {
     const text = _decodeShort(bytes, start, end);
     if (text !== undefined) return text;
   }
@@ -113,28 +128,66 @@ const _fromCharCode = String.fromCharCode;
 // UTF-16 code units of a short text (at most one per byte). A plain array: `apply` spreads it
 // faster than a typed array, and written in order from index 0 it stays packed.
 const _units: number[] = [];
+// For ASCII text, one array of each length up to `_SHORT`, each holding exactly the text's code
+// units: shortening `_units` to a text's length (and growing it again for the next) costs more
+// than decoding the 32 bytes.
+const _asciiUnits: number[][] = [];
+for (let n = 0; n <= _SHORT; n++) {
+  const units: number[] = [];
+  for (let i = 0; i < n; i++) units.push(0);
+  _asciiUnits.push(units);
+}
 
-// Decodes a short UTF-8 text, or returns `undefined` when it is not valid. The string is built
-// by one `fromCharCode` call, so it is flat: joining pieces of 13 or more characters would make
-// a rope that the first reader of the text (a send, `JSON.parse`, a comparison) has to flatten
-// in a runtime call, which costs more than the joins saved.
-function _decodeShort(bytes: Uint8Array, start: number, n: number): string | undefined {
-  const units = _units;
+// Decodes short ASCII text still masked with `mask` (0: not masked), or returns `undefined`, having
+// changed nothing, at the first byte that is not ASCII. The string is built by one `fromCharCode`
+// call, so it is flat: joining pieces of 13 or more characters would make a rope that the first
+// reader of the text (a send, `JSON.parse`, a comparison) has to flatten in a runtime call, which
+// costs more than the joins saved.
+function _decodeAscii(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  mask: number,
+): string | undefined {
+  const units = _asciiUnits[end - start]!;
+  const m0 = mask >>> 24;
+  const m1 = (mask >>> 16) & 0xff;
+  const m2 = (mask >>> 8) & 0xff;
+  const m3 = mask & 0xff;
   let i = start;
   let k = 0;
-  // ASCII, four bytes per step: one test for the four.
-  for (; i + 4 <= n; i += 4) {
-    const c0 = bytes[i]!;
-    const c1 = bytes[i + 1]!;
-    const c2 = bytes[i + 2]!;
-    const c3 = bytes[i + 3]!;
-    if (((c0 | c1 | c2 | c3) & 0x80) !== 0) break;
+  // Four bytes per step: one test for the four.
+  for (; i + 4 <= end; i += 4) {
+    const c0 = bytes[i]! ^ m0;
+    const c1 = bytes[i + 1]! ^ m1;
+    const c2 = bytes[i + 2]! ^ m2;
+    const c3 = bytes[i + 3]! ^ m3;
+    if (((c0 | c1 | c2 | c3) & 0x80) !== 0) return undefined;
     units[k] = c0;
     units[k + 1] = c1;
     units[k + 2] = c2;
     units[k + 3] = c3;
     k += 4;
   }
+  const rest = end - i;
+  if (rest > 0) {
+    const c0 = bytes[i]! ^ m0;
+    const c1 = rest > 1 ? bytes[i + 1]! ^ m1 : 0;
+    const c2 = rest > 2 ? bytes[i + 2]! ^ m2 : 0;
+    if (((c0 | c1 | c2) & 0x80) !== 0) return undefined;
+    units[k] = c0;
+    if (rest > 1) units[k + 1] = c1;
+    if (rest > 2) units[k + 2] = c2;
+  }
+  return _fromCharCode.apply(null, units);
+}
+
+// Decodes short UTF-8 text, or returns `undefined` when it is not valid (see `_decodeAscii` for
+// why in one `fromCharCode` call).
+function _decodeShort(bytes: Uint8Array, start: number, n: number): string | undefined {
+  const units = _units;
+  let i = start;
+  let k = 0;
   while (i < n) {
     const b = bytes[i]!;
     if (b < 0x80) {

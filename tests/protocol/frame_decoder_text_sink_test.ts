@@ -1,8 +1,15 @@
 // FrameDecoder.push's `onText`: whole final text frames of a decoder that owns its input are
-// handed over as a range of the chunk, unmasked in place; everything else still comes as frames.
+// handed over as a range of the chunk, still masked, with the key; everything else still comes as
+// frames.
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { createFrameDecoder, encodeFrame, type Frame, OPCODE } from "../../src/protocol/mod.ts";
+import {
+  applyMask,
+  createFrameDecoder,
+  encodeFrame,
+  type Frame,
+  OPCODE,
+} from "../../src/protocol/mod.ts";
 import { concat, splitAt } from "./_split.ts";
 
 interface Seen {
@@ -19,16 +26,16 @@ function decode(chunks: Uint8Array[], role: "server" | "client", ownsInput: bool
       bytes,
       start,
       end,
+      mask,
     ) => {
       assert.ok(start >= 0 && start <= end && end <= bytes.length, "range inside the chunk");
       assert.equal(bytes, chunk, "the range is of the chunk pushed");
+      // Unmasked frames come with key 0; a wrong key shows as a wrong payload below.
+      if (role === "client") assert.equal(mask, 0, "no key for an unmasked frame");
+      const payload = bytes.slice(start, end);
+      applyMask(payload, new Uint8Array([mask >>> 24, mask >>> 16, mask >>> 8, mask]));
       seen.viaText.push(seen.frames.length);
-      seen.frames.push({
-        fin: true,
-        rsv: 0,
-        opcode: OPCODE.TEXT,
-        payload: bytes.slice(start, end),
-      });
+      seen.frames.push({ fin: true, rsv: 0, opcode: OPCODE.TEXT, payload });
     });
   }
   decoder.end();

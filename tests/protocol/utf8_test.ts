@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import {
+  applyMask,
   createUtf8StreamDecoder,
   decodeUtf8,
   isValidUtf8,
@@ -254,6 +255,41 @@ Deno.test("_decodeUtf8Range decodes a range as decodeUtf8 decodes that view", as
             outcome(() => _decodeUtf8Range(bytes, start, end)),
             outcome(() => decodeUtf8(middle.slice())),
           );
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+  await t.step("a masked range decodes as its unmasked bytes; only ASCII leaves it masked", () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string({ unit: "grapheme-ascii", maxLength: 40 }).map((s) =>
+            new TextEncoder().encode(s)
+          ),
+          fc.string({ unit: "grapheme", maxLength: 40 }).map((s) => new TextEncoder().encode(s)),
+          fc.uint8Array({ maxLength: 40 }),
+        ),
+        fc.integer({ min: 0, max: 0xffffffff }),
+        fc.uint8Array({ maxLength: 4 }),
+        (middle, key, before) => {
+          const keyBytes = new Uint8Array([key >>> 24, key >>> 16, key >>> 8, key]);
+          const masked = middle.slice();
+          applyMask(masked, keyBytes);
+          const bytes = new Uint8Array([...before, ...masked, 0x80]);
+          const start = before.length;
+          const end = start + masked.length;
+          assert.deepEqual(
+            outcome(() => _decodeUtf8Range(bytes, start, end, key)),
+            outcome(() => decodeUtf8(middle.slice())),
+          );
+          // Bytes around the range are never touched; the range is either as it was or unmasked.
+          assert.deepEqual(bytes.subarray(0, start), before);
+          assert.equal(bytes[end], 0x80);
+          const range = bytes.subarray(start, end);
+          const ascii = middle.every((b) => b < 0x80);
+          if (ascii && middle.length <= 32) assert.deepEqual(range, masked);
+          else if (key !== 0) assert.deepEqual(range, middle);
         },
       ),
       { numRuns: 2000 },
