@@ -40,6 +40,19 @@ function _arm(): _Handle {
   return { kind: "timeout", id: setTimeout(_flushScheduled, 0) };
 }
 
+// The shared flush is armed only if an outbound is still scheduled once the code that scheduled it
+// has run on (a microtask later): an application that sends and then asks for its next message
+// has been flushed by then (see `Connection`'s iterator), and a reply per event-loop turn would
+// otherwise cost a `setImmediate` each, a good part of a lone request's CPU.
+let _checkQueued = false;
+
+function _armIfScheduled(): void {
+  _checkQueued = false;
+  if (_timer !== undefined) return;
+  if (_live > 0) _timer = _arm();
+  else _scheduled.length = 0;
+}
+
 function _disarm(handle: _Handle): void {
   if (handle.kind === "timeout") clearTimeout(handle.id);
   else _immediate.clearImmediate?.(handle.id);
@@ -272,7 +285,10 @@ export class _Outbound {
     this.#scheduled = true;
     _live++;
     _scheduled.push(this);
-    _timer ??= _arm();
+    if (_timer === undefined && !_checkQueued) {
+      _checkQueued = true;
+      queueMicrotask(_armIfScheduled);
+    }
   }
 
   /** @internal For the shared flush: flushes when still scheduled. */
