@@ -585,7 +585,10 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
   // Queues a message for the application; the pump hands the queue over once the whole chunk is
   // decoded.
   #deliver(message: Message): void {
-    this.#queue.push(message);
+    // An indexed store: `push` here stayed a call into V8's builtin for every message (a profile
+    // put it at about 2% of an echo), the store is compiled inline.
+    const queue = this.#queue;
+    queue[queue.length] = message;
     this.#queuedBytes += message.data.length;
   }
 
