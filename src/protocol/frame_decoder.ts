@@ -60,8 +60,8 @@ export interface FrameDecoder {
    * RSV bits whose payload lies whole in `chunk` is handed over as the range
    * `chunk[start..end)` of its payload, instead of as a `Frame`: a caller that decodes it at once
    * saves a view and an object per message, and can unmask while it decodes. The range is still
-   * masked with `mask`, the frame's masking key as a 32-bit number (byte 0 in the high bits; `0`
-   * for an unmasked frame, which XORing with it leaves as it is). The bytes are the caller's
+   * masked with `mask`, the frame's masking key as a signed 32-bit number (byte 0 in the high
+   * bits; `0` for an unmasked frame, which XORing with it leaves as it is). The bytes are the caller's
    * afterwards, as a frame's payload would be.
    *
    * @throws {ProtocolError} on the first violation; the decoder must not be used afterwards.
@@ -156,7 +156,7 @@ class _FrameDecoder implements FrameDecoder {
   #rsv = 0;
   #opcode: Opcode = 0;
   #masked = false;
-  // The masking key as a 32-bit number (byte 0 in the high bits), so no buffer is held for it.
+  // The masking key as a signed 32-bit number (byte 0 in the high bits), so no buffer is held for it.
   #maskKey = 0;
   // The payload buffer of a frame split across chunks (always at offset 0 of its buffer), its
   // length, and how much of it is filled.
@@ -241,7 +241,29 @@ class _FrameDecoder implements FrameDecoder {
       let off: number;
       if (this.#headLength === 0 && end - pos >= 2) {
         // Fast path: the header starts in this chunk.
-        const need = this.#readFirstBytes(chunk[pos]!, chunk[pos + 1]!);
+        const b0 = chunk[pos]!;
+        const b1 = chunk[pos + 1]!;
+        // Fastest: a short final text frame with no RSV bits (FIN and opcode 1 in the first byte,
+        // a 7-bit length) that lies whole in the chunk goes to the text sink without the checks
+        // below, none of which can fail for it but the mask's and the size limit's.
+        if (b0 === 0x81 && textSink !== undefined) {
+          const length = b1 & 0x7f;
+          const masked = b1 >= 0x80;
+          const start = pos + (masked ? 6 : 2);
+          if (
+            length < 126 && masked === this.#expectMasked && length <= this.#maxFrameSize &&
+            end - start >= length
+          ) {
+            const key = masked
+              ? (chunk[pos + 2]! << 24) | (chunk[pos + 3]! << 16) | (chunk[pos + 4]! << 8) |
+                chunk[pos + 5]!
+              : 0;
+            pos = start + length;
+            textSink(chunk, start, pos, key);
+            continue;
+          }
+        }
+        const need = this.#readFirstBytes(b0, b1);
         if (end - pos < need) {
           if (need > 2) this.#readPartialLength(chunk, pos, end);
           this.#headBuffer().set(chunk.subarray(pos, end));
@@ -414,8 +436,7 @@ class _FrameDecoder implements FrameDecoder {
       );
     }
     if (this.#masked) {
-      this.#maskKey = ((buf[p]! << 24) | (buf[p + 1]! << 16) | (buf[p + 2]! << 8) | buf[p + 3]!) >>>
-        0;
+      this.#maskKey = (buf[p]! << 24) | (buf[p + 1]! << 16) | (buf[p + 2]! << 8) | buf[p + 3]!;
     }
     return length;
   }

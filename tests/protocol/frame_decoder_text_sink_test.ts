@@ -114,3 +114,29 @@ Deno.test("onText: a text frame split across chunks comes as a frame", () => {
   assert.deepEqual(seen.viaText, []);
   assert.deepEqual(seen.frames[0]!.payload, payload);
 });
+
+Deno.test("onText: a short text frame still fails on a wrong mask bit or over maxFrameSize", () => {
+  const payload = new TextEncoder().encode("hello");
+  const frame = (mask: boolean) =>
+    encodeFrame({ fin: true, rsv: 0, opcode: OPCODE.TEXT, payload }, { mask });
+  const cases: [string, "server" | "client", Uint8Array, number, string][] = [
+    ["unmasked frame to a server", "server", frame(false), 1024, "UNMASKED_FRAME"],
+    ["masked frame to a client", "client", frame(true), 1024, "MASKED_FRAME"],
+    ["frame over maxFrameSize", "server", frame(true), 4, "FRAME_TOO_BIG"],
+  ];
+  for (const [name, role, bytes, maxFrameSize, code] of cases) {
+    const decoder = createFrameDecoder({ role, ownsInput: true, maxFrameSize });
+    const seen: number[] = [];
+    assert.throws(
+      () => decoder.push(bytes, () => seen.push(0), () => seen.push(1)),
+      { code },
+      name,
+    );
+    assert.deepEqual(seen, [], name);
+  }
+  // At the limit it is accepted.
+  const decoder = createFrameDecoder({ role: "server", ownsInput: true, maxFrameSize: 5 });
+  let texts = 0;
+  decoder.push(frame(true), () => assert.fail("not a frame"), () => texts++);
+  assert.equal(texts, 1);
+});
