@@ -3,7 +3,7 @@ import { PROTOCOL_ERROR_CODE, ProtocolError } from "../protocol/errors.ts";
 import { fragmentMessage } from "../protocol/fragment.ts";
 import type { Frame } from "../protocol/frame.ts";
 import { createFrameDecoder, type FrameDecoder, type Role } from "../protocol/frame_decoder.ts";
-import { type Limits, resolveLimits } from "../protocol/limits.ts";
+import type { Limits } from "../protocol/limits.ts";
 import type { AssemblerEvent, Message } from "../protocol/message.ts";
 import { createMessageAssembler, type MessageAssembler } from "../protocol/message_assembler.ts";
 import { _unmask } from "../protocol/mask.ts";
@@ -17,11 +17,12 @@ import { READY_STATE, type ReadyState } from "./ready_state.ts";
 import type { Transport } from "./transport.ts";
 import type { WebSocketConnection } from "./websocket_connection.ts";
 import {
+  _resolveSharedLimits,
+  _resolveSharedOptions,
   type CloseInfo,
   type ConnectionExtension,
   type ConnectionInfo,
   type ConnectionOptions,
-  resolveConnectionOptions,
   type ResolvedConnectionOptions,
 } from "./connection_options.ts";
 
@@ -132,8 +133,8 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
 
   /** Wraps `transport` (whose opening handshake is done) as a WebSocket connection. */
   constructor(transport: Transport, options: ConnectionOptions<Data>) {
-    this.#options = resolveConnectionOptions(options);
-    this.#limits = resolveLimits(options.limits);
+    this.#options = _resolveSharedOptions(options);
+    this.#limits = _resolveSharedLimits(options.limits);
     this.#transport = transport;
     this.#extensions = options.extensions ?? [];
     this.#metrics = options.metrics;

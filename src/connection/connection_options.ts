@@ -1,6 +1,6 @@
 import type { Frame } from "../protocol/frame.ts";
 import type { Role } from "../protocol/frame_decoder.ts";
-import type { Limits } from "../protocol/limits.ts";
+import { DEFAULT_LIMITS, type Limits, resolveLimits } from "../protocol/limits.ts";
 import type { ConnectionMetrics } from "../observability/connection_metrics.ts";
 
 /**
@@ -161,7 +161,10 @@ export interface ResolvedConnectionOptions {
   fragmentSize: number | undefined;
 }
 
-/** @internal Resolves and validates connection options. */
+/**
+ * @internal Resolves and validates connection options. Every option it reads must be part of the
+ * key in `_resolveSharedOptions`.
+ */
 export function resolveConnectionOptions(
   options: ConnectionOptions<unknown>,
 ): ResolvedConnectionOptions {
@@ -203,4 +206,52 @@ export function resolveConnectionOptions(
     throw new TypeError(`Cannot create connection: unknown slow-consumer policy`);
   }
   return resolved;
+}
+
+// A server makes every connection with the same options: the resolved options and limits of the
+// previous connection are reused when every input value is the same, so that idle connections do
+// not each hold their own copies (about 200 bytes). They are never modified.
+let _optionsKey: unknown[] = [];
+let _options: ResolvedConnectionOptions | undefined;
+let _limitsKey: unknown[] = [];
+let _limits: Limits | undefined;
+
+/** @internal {@linkcode resolveConnectionOptions}, shared between connections (see above). */
+export function _resolveSharedOptions(
+  options: ConnectionOptions<unknown>,
+): ResolvedConnectionOptions {
+  const key = [
+    options.role,
+    options.keepalive?.pingInterval,
+    options.keepalive?.idleTimeout,
+    options.closeTimeout,
+    options.maxBufferedAmount,
+    options.slowConsumer?.policy,
+    options.slowConsumer?.closeCode,
+    options.maxReadAhead,
+    options.fragmentSize,
+  ];
+  if (_options === undefined || !_sameValues(key, _optionsKey)) {
+    _options = resolveConnectionOptions(options);
+    _optionsKey = key;
+  }
+  return _options;
+}
+
+/** @internal `resolveLimits`, shared between connections (see above). */
+export function _resolveSharedLimits(limits: Partial<Limits> | undefined): Limits {
+  const key = _LIMIT_NAMES.map((name) => limits?.[name]);
+  if (_limits === undefined || !_sameValues(key, _limitsKey)) {
+    _limits = resolveLimits(limits);
+    _limitsKey = key;
+  }
+  return _limits;
+}
+
+const _LIMIT_NAMES = Object.keys(DEFAULT_LIMITS) as (keyof Limits)[];
+
+function _sameValues(a: unknown[], b: unknown[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+  return true;
 }

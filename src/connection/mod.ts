@@ -4,7 +4,14 @@
  * @module
  */
 export * from "./connection.ts";
-export * from "./connection_options.ts";
+export type {
+  CloseInfo,
+  ConnectionExtension,
+  ConnectionInfo,
+  ConnectionOptions,
+  KeepaliveOptions,
+  SlowConsumerOptions,
+} from "./connection_options.ts";
 export * from "../observability/connection_metrics.ts";
 export * from "./ready_state.ts";
 export * from "./transport.ts";
