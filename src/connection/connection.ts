@@ -398,49 +398,65 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
 
   /** Iterates over messages until the connection closes. */
   [Symbol.asyncIterator](): AsyncIterator<Message> {
-    let batch: Message[] = [];
-    let index = 0;
-    // Starts on a new batch: its first message, or the end.
-    const first = (taken: Message[] | null): IteratorResult<Message> => {
-      if (taken === null) {
-        batch = [];
-        return { done: true, value: undefined };
-      }
-      batch = taken;
-      index = 1;
-      return { done: false, value: taken[0]! };
-    };
-    // While the application waits for a batch: its `next()` promise, settled by `wake`.
-    let waiting: ((result: IteratorResult<Message>) => void) | null = null;
-    const wake = () => {
-      const taken = this.#take();
+    return new Connection.#Messages(this);
+  }
+
+  // The async iterator: an object of a class of its own rather than closures over locals, so that
+  // an idle connection's waiting handler holds one small object and one callback. Not an async
+  // function: a message of the current batch costs one resolved promise, and a batch that arrives
+  // while the application waits settles its promise directly.
+  static #Messages = class implements AsyncIterator<Message> {
+    #conn: Connection<unknown>;
+    #batch: Message[] = [];
+    #index = 0;
+    // While the application waits for a batch: its `next()` promise, settled by `#wake`.
+    #waiting: ((result: IteratorResult<Message>) => void) | null = null;
+    #wake = (): void => {
+      const taken = this.#conn.#take();
       if (taken === undefined) {
-        this.#consumer = wake;
+        this.#conn.#consumer = this.#wake;
         return;
       }
-      const resolve = waiting!;
-      waiting = null;
-      resolve(first(taken));
+      const resolve = this.#waiting!;
+      this.#waiting = null;
+      resolve(this.#first(taken));
     };
-    return {
-      // Not an async function: a message of the current batch costs one resolved promise, and a
-      // batch that arrives while the application waits settles its promise directly.
-      next: (): Promise<IteratorResult<Message>> => {
-        if (index < batch.length) return Promise.resolve({ done: false, value: batch[index++]! });
-        this.#flushNow();
-        const taken = this.#take();
-        if (taken !== undefined) return Promise.resolve(first(taken));
-        return new Promise((resolve) => {
-          waiting = resolve;
-          this.#consumer = wake;
-        });
-      },
-      return: (): Promise<IteratorResult<Message>> => {
-        batch = [];
-        return Promise.resolve({ done: true, value: undefined });
-      },
-    };
-  }
+
+    constructor(conn: Connection<unknown>) {
+      this.#conn = conn;
+    }
+
+    next(): Promise<IteratorResult<Message>> {
+      const batch = this.#batch;
+      if (this.#index < batch.length) {
+        return Promise.resolve({ done: false, value: batch[this.#index++]! });
+      }
+      const conn = this.#conn;
+      conn.#flushNow();
+      const taken = conn.#take();
+      if (taken !== undefined) return Promise.resolve(this.#first(taken));
+      return new Promise((resolve) => {
+        this.#waiting = resolve;
+        conn.#consumer = this.#wake;
+      });
+    }
+
+    return(): Promise<IteratorResult<Message>> {
+      this.#batch = [];
+      return Promise.resolve({ done: true, value: undefined });
+    }
+
+    // Starts on a new batch: its first message, or the end.
+    #first(taken: Message[] | null): IteratorResult<Message> {
+      if (taken === null) {
+        this.#batch = [];
+        return { done: true, value: undefined };
+      }
+      this.#batch = taken;
+      this.#index = 1;
+      return { done: false, value: taken[0]! };
+    }
+  };
 
   /** Closes with 1001 (going away) and waits until the connection is closed. */
   async [Symbol.asyncDispose](): Promise<void> {
