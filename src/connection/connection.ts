@@ -566,8 +566,8 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
   }
 
   // A text message of one frame that arrived whole in a read (see `FrameDecoder.push`), unmasked
-  // as it is decoded straight from the read buffer. Anything the assembler would have to judge goes to it as a
-  // frame: a message already in progress, or one over the size limit.
+  // as it is decoded straight from the read buffer. Anything the assembler would have to judge
+  // goes to it as a frame: a message already in progress, or one over the size limit.
   #onText = (bytes: Uint8Array, start: number, end: number, mask: number): void => {
     if (this.#closeReceived !== null) return;
     const size = end - start;

@@ -61,8 +61,8 @@ export interface FrameDecoder {
    * `chunk[start..end)` of its payload, instead of as a `Frame`: a caller that decodes it at once
    * saves a view and an object per message, and can unmask while it decodes. The range is still
    * masked with `mask`, the frame's masking key as a signed 32-bit number (byte 0 in the high
-   * bits; `0` for an unmasked frame, which XORing with it leaves as it is). The bytes are the caller's
-   * afterwards, as a frame's payload would be.
+   * bits; `0` for an unmasked frame, which XORing with it leaves as it is). The bytes are the
+   * caller's afterwards, as a frame's payload would be.
    *
    * @throws {ProtocolError} on the first violation; the decoder must not be used afterwards.
    */
@@ -156,7 +156,8 @@ class _FrameDecoder implements FrameDecoder {
   #rsv = 0;
   #opcode: Opcode = 0;
   #masked = false;
-  // The masking key as a signed 32-bit number (byte 0 in the high bits), so no buffer is held for it.
+  // The masking key as a signed 32-bit number (byte 0 in the high bits), so that no buffer is
+  // held for it.
   #maskKey = 0;
   // The payload buffer of a frame split across chunks (always at offset 0 of its buffer), its
   // length, and how much of it is filled.
