@@ -1,6 +1,6 @@
 import type { Frame } from "../protocol/frame.ts";
 import type { Role } from "../protocol/frame_decoder.ts";
-import { DEFAULT_LIMITS, type Limits, resolveLimits } from "../protocol/limits.ts";
+import { type Limits, resolveLimits } from "../protocol/limits.ts";
 import type { ConnectionMetrics } from "../observability/connection_metrics.ts";
 
 /**
@@ -161,10 +161,7 @@ export interface ResolvedConnectionOptions {
   fragmentSize: number | undefined;
 }
 
-/**
- * @internal Resolves and validates connection options. Every option it reads must be part of the
- * key in `_resolveSharedOptions`.
- */
+/** @internal Resolves and validates connection options. */
 export function resolveConnectionOptions(
   options: ConnectionOptions<unknown>,
 ): ResolvedConnectionOptions {
@@ -208,50 +205,39 @@ export function resolveConnectionOptions(
   return resolved;
 }
 
-// A server makes every connection with the same options: the resolved options and limits of the
-// previous connection are reused when every input value is the same, so that idle connections do
-// not each hold their own copies (about 200 bytes). They are never modified.
-let _optionsKey: unknown[] = [];
+// A server makes every connection with the same options: when a connection's options and limits
+// resolve to the same values as the previous connection's, it takes that connection's objects
+// instead of keeping copies of its own (about 200 bytes each). They are never modified.
 let _options: ResolvedConnectionOptions | undefined;
-let _limitsKey: unknown[] = [];
 let _limits: Limits | undefined;
 
 /** @internal {@linkcode resolveConnectionOptions}, shared between connections (see above). */
 export function _resolveSharedOptions(
   options: ConnectionOptions<unknown>,
 ): ResolvedConnectionOptions {
-  const key = [
-    options.role,
-    options.keepalive?.pingInterval,
-    options.keepalive?.idleTimeout,
-    options.closeTimeout,
-    options.maxBufferedAmount,
-    options.slowConsumer?.policy,
-    options.slowConsumer?.closeCode,
-    options.maxReadAhead,
-    options.fragmentSize,
-  ];
-  if (_options === undefined || !_sameValues(key, _optionsKey)) {
-    _options = resolveConnectionOptions(options);
-    _optionsKey = key;
-  }
+  const resolved = resolveConnectionOptions(options);
+  if (_options === undefined || !_sameValues(resolved, _options)) _options = resolved;
   return _options;
 }
 
 /** @internal `resolveLimits`, shared between connections (see above). */
 export function _resolveSharedLimits(limits: Partial<Limits> | undefined): Limits {
-  const key = _LIMIT_NAMES.map((name) => limits?.[name]);
-  if (_limits === undefined || !_sameValues(key, _limitsKey)) {
-    _limits = resolveLimits(limits);
-    _limitsKey = key;
-  }
+  const resolved = resolveLimits(limits);
+  if (_limits === undefined || !_sameValues(resolved, _limits)) _limits = resolved;
   return _limits;
 }
 
-const _LIMIT_NAMES = Object.keys(DEFAULT_LIMITS) as (keyof Limits)[];
-
-function _sameValues(a: unknown[], b: unknown[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+// Whether two resolved objects hold the same values, comparing nested plain objects field by
+// field.
+function _sameValues(a: object, b: object): boolean {
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  for (const key of keys) {
+    const x = (a as Record<string, unknown>)[key];
+    const y = (b as Record<string, unknown>)[key];
+    if (Object.is(x, y)) continue;
+    if (typeof x !== "object" || typeof y !== "object" || x === null || y === null) return false;
+    if (!_sameValues(x, y)) return false;
+  }
   return true;
 }
