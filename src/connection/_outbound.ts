@@ -1,4 +1,4 @@
-import { encodedFrameSize, encodeFrameInto } from "../protocol/frame_encoder.ts";
+import { _encodeHeader, encodedFrameSize, encodeFrameInto } from "../protocol/frame_encoder.ts";
 import type { Frame } from "../protocol/frame.ts";
 import { _FrameRun } from "./_frame_run.ts";
 import { _encodeAscii } from "../protocol/utf8.ts";
@@ -186,8 +186,7 @@ export class _Outbound {
   pushAsciiText(text: string): boolean {
     if (this.#failed) return true;
     const length = text.length;
-    const header = length < 126 ? 2 : 4;
-    const size = header + length;
+    const size = encodedFrameSize(length, false);
     if (this.#held.length > 0 || size > _SLAB_SIZE) return false;
     if (this.#run !== null) this.#sealRun();
     let slab = this.#slab;
@@ -195,17 +194,9 @@ export class _Outbound {
       this.#retire();
       slab = this.#slab = _free.pop() ?? new Uint8Array(_SLAB_SIZE);
     }
-    const at = this.#used;
-    const end = _encodeAscii(text, slab, at + header);
+    // FIN, text (RFC 6455 §5.2). Bytes written past `#used` are dropped if the text is not ASCII.
+    const end = _encodeAscii(text, slab, _encodeHeader(slab, this.#used, 0x81, length, false));
     if (end < 0) return false;
-    slab[at] = 0x81; // FIN, text (RFC 6455 §5.2)
-    if (header === 2) {
-      slab[at + 1] = length;
-    } else {
-      slab[at + 1] = 126;
-      slab[at + 2] = length >>> 8;
-      slab[at + 3] = length & 0xff;
-    }
     this.#used = end;
     return true;
   }

@@ -30,6 +30,42 @@ export function encodedFrameSize(payloadLength: number, masked: boolean): number
   return headerSize(payloadLength, masked) + payloadLength;
 }
 
+/**
+ * @internal Writes a frame header without its masking key at `target[at..]`: `first` is its first
+ * byte (FIN, RSV bits, opcode), then the mask bit and the payload length in the shortest form.
+ * Returns the offset after it. No check is made: the caller has.
+ */
+export function _encodeHeader(
+  target: Uint8Array,
+  at: number,
+  first: number,
+  length: number,
+  masked: boolean,
+): number {
+  let p = at;
+  target[p++] = first;
+  const maskBit = masked ? 0x80 : 0;
+  if (length < 126) {
+    target[p++] = maskBit | length;
+  } else if (length < 0x10000) {
+    target[p++] = maskBit | 126;
+    target[p++] = length >>> 8;
+    target[p++] = length & 0xff;
+  } else {
+    target[p++] = maskBit | 127;
+    const high = Math.floor(length / 0x1_0000_0000);
+    target[p++] = high >>> 24;
+    target[p++] = (high >>> 16) & 0xff;
+    target[p++] = (high >>> 8) & 0xff;
+    target[p++] = high & 0xff;
+    target[p++] = length >>> 24;
+    target[p++] = (length >>> 16) & 0xff;
+    target[p++] = (length >>> 8) & 0xff;
+    target[p++] = length & 0xff;
+  }
+  return p;
+}
+
 function headerSize(payloadLength: number, masked: boolean): number {
   const ext = payloadLength < 126 ? 0 : payloadLength < 0x10000 ? 2 : 8;
   return 2 + ext + (masked ? 4 : 0);
@@ -79,27 +115,13 @@ export function encodeFrameInto(
   if (offset + size + length > target.length) {
     throw new RangeError("Cannot encode frame: target buffer is too small");
   }
-  let p = offset;
-  target[p++] = (fin ? 0x80 : 0) | (rsv << 4) | opcode;
-  const maskBit = masked ? 0x80 : 0;
-  if (length < 126) {
-    target[p++] = maskBit | length;
-  } else if (length < 0x10000) {
-    target[p++] = maskBit | 126;
-    target[p++] = length >>> 8;
-    target[p++] = length & 0xff;
-  } else {
-    target[p++] = maskBit | 127;
-    const high = Math.floor(length / 0x1_0000_0000);
-    target[p++] = high >>> 24;
-    target[p++] = (high >>> 16) & 0xff;
-    target[p++] = (high >>> 8) & 0xff;
-    target[p++] = high & 0xff;
-    target[p++] = length >>> 24;
-    target[p++] = (length >>> 16) & 0xff;
-    target[p++] = (length >>> 8) & 0xff;
-    target[p++] = length & 0xff;
-  }
+  let p = _encodeHeader(
+    target,
+    offset,
+    (fin ? 0x80 : 0) | (rsv << 4) | opcode,
+    length,
+    masked,
+  );
   if (!masked) {
     target.set(payload, p);
     return p + length;

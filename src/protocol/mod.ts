@@ -33,7 +33,12 @@ export * from "./fragment.ts";
 export * from "./frame.ts";
 export * from "./frame_decoder.ts";
 export * from "./frame_decoder_stream.ts";
-export * from "./frame_encoder.ts";
+export {
+  encodedFrameSize,
+  encodeFrame,
+  encodeFrameInto,
+  type EncodeFrameOptions,
+} from "./frame_encoder.ts";
 export * from "./frame_encoder_stream.ts";
 export * from "./handshake.ts";
 export * from "./header_values.ts";
