@@ -48,7 +48,12 @@ let _checkQueued = false;
 
 function _armIfScheduled(): void {
   _checkQueued = false;
-  if (_timer !== undefined) return;
+  if (_timer === undefined) _armOrForget();
+}
+
+// Arms the shared flush while an outbound is still scheduled; otherwise forgets the list, whose
+// entries were all flushed meanwhile.
+function _armOrForget(): void {
   if (_live > 0) _timer = _arm();
   else _scheduled.length = 0;
 }
@@ -76,8 +81,7 @@ function _flushScheduled(): void {
   while (index < list.length && _writeBudget > 0) list[index++]!._flushIfScheduled();
   // Outbounds scheduled while these flushed (out of budget) go after the ones left over here.
   if (index < list.length) _scheduled = list.slice(index).concat(_scheduled);
-  if (_live > 0) _timer = _arm();
-  else _scheduled.length = 0;
+  _armOrForget();
 }
 
 /**
