@@ -6,30 +6,9 @@ import { Connection } from "../../src/connection/connection.ts";
 import { _SocketTransport } from "../../src/connection/_socket_transport.ts";
 import { encodeFrame, OPCODE } from "../../src/protocol/mod.ts";
 import { concat } from "../protocol/_split.ts";
+import { scriptedSocket } from "./_scripted_socket.ts";
 
 const te = new TextEncoder();
-
-// A socket whose reads return `inputs` one by one (each in a later turn, as a real read
-// completes), then never complete; writes are recorded and complete at once.
-function scriptedSocket(inputs: Uint8Array[]): { conn: Deno.Conn; wire: Uint8Array[] } {
-  const wire: Uint8Array[] = [];
-  let next = 0;
-  const conn = {
-    read(into: Uint8Array): Promise<number | null> {
-      const input = inputs[next++];
-      if (input === undefined) return new Promise(() => {});
-      into.set(input);
-      return new Promise((resolve) => setTimeout(() => resolve(input.length), 0));
-    },
-    write(bytes: Uint8Array): Promise<number> {
-      wire.push(bytes.slice());
-      return Promise.resolve(bytes.length);
-    },
-    close() {},
-    closeWrite: () => Promise.resolve(),
-  } as unknown as Deno.Conn;
-  return { conn, wire };
-}
 
 function serverConnection(conn: Deno.Conn): Connection {
   return new Connection(new _SocketTransport(conn), {
@@ -72,7 +51,7 @@ async function until(done: () => boolean, what: string, ms = 1_000): Promise<voi
 }
 
 Deno.test("sends from a timer on several connections are written by one shared flush", async () => {
-  const sockets = [scriptedSocket([]), scriptedSocket([]), scriptedSocket([])];
+  const sockets = [scriptedSocket(), scriptedSocket(), scriptedSocket()];
   const connections = sockets.map(({ conn }) => serverConnection(conn));
   const arms = await countingImmediates(async () => {
     await new Promise<void>((resolve) =>
@@ -98,7 +77,7 @@ Deno.test("sends from a timer on several connections are written by one shared f
 
 Deno.test("an echo loop answering one message per read arms no shared flush", async () => {
   const texts = Array.from({ length: 20 }, (_, i) => `request ${i}`);
-  const { conn, wire } = scriptedSocket(texts.map((text) => textFrame(text, true)));
+  const { conn, wire } = scriptedSocket({ inputs: texts.map((text) => textFrame(text, true)) });
   const connection = serverConnection(conn);
   const arms = await countingImmediates(async () => {
     (async () => {
@@ -112,7 +91,7 @@ Deno.test("an echo loop answering one message per read arms no shared flush", as
 });
 
 Deno.test("a reply sent before an await is written without waiting for the await", async () => {
-  const { conn, wire } = scriptedSocket([textFrame("ping", true)]);
+  const { conn, wire } = scriptedSocket({ inputs: [textFrame("ping", true)] });
   const connection = serverConnection(conn);
   let resume!: () => void;
   const slow = new Promise<void>((resolve) => (resume = resolve));

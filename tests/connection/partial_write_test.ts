@@ -5,14 +5,14 @@ import { Connection } from "../../src/connection/connection.ts";
 import { _SocketTransport } from "../../src/connection/_socket_transport.ts";
 import { encodeFrame, OPCODE } from "../../src/protocol/mod.ts";
 import { concat } from "../protocol/_split.ts";
+import { scriptedSocket } from "./_scripted_socket.ts";
 
 Deno.test("partial socket writes are completed in order and counted until written", async () => {
   const wire: Uint8Array[] = [];
   const sizes: number[] = [];
   let completed = 0;
-  const conn = {
-    // Never gives the connection any input: only writes are tested.
-    read: () => new Promise<number | null>(() => {}),
+  // Never gives the connection any input: only writes are tested.
+  const { conn } = scriptedSocket({
     write(bytes: Uint8Array): Promise<number> {
       const count = Math.min(bytes.length, 7);
       wire.push(bytes.slice(0, count));
@@ -24,9 +24,7 @@ Deno.test("partial socket writes are completed in order and counted until writte
         }, 0)
       );
     },
-    close() {},
-    closeWrite: () => Promise.resolve(),
-  } as unknown as Deno.Conn;
+  });
   const connection = new Connection(new _SocketTransport(conn), {
     role: "server",
     keepalive: { pingInterval: 0 },

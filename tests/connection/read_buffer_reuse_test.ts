@@ -6,6 +6,7 @@ import { Connection } from "../../src/connection/connection.ts";
 import { _SocketTransport } from "../../src/connection/_socket_transport.ts";
 import { encodeFrame, type Frame, type Message, OPCODE } from "../../src/protocol/mod.ts";
 import { concat } from "../protocol/_split.ts";
+import { scriptedSocket } from "./_scripted_socket.ts";
 
 const te = new TextEncoder();
 const text = (s: string): Frame => ({
@@ -20,26 +21,6 @@ const binary = (fill: number, length: number): Frame => ({
   opcode: OPCODE.BINARY,
   payload: new Uint8Array(length).fill(fill),
 });
-
-// A socket whose reads return the scripted chunks one by one, recording the buffers read into.
-function scriptedSocket(chunks: Uint8Array[]): { conn: Deno.Conn; buffers: Uint8Array[] } {
-  const buffers: Uint8Array[] = [];
-  let next = 0;
-  const conn = {
-    read(into: Uint8Array): Promise<number | null> {
-      buffers.push(into);
-      const chunk = chunks[next++];
-      if (chunk === undefined) return Promise.resolve(null);
-      assert.ok(chunk.length <= into.length, "each scripted chunk fits the first read (256 bytes)");
-      into.set(chunk);
-      return new Promise((resolve) => setTimeout(() => resolve(chunk.length), 0));
-    },
-    write: (bytes: Uint8Array) => Promise.resolve(bytes.length),
-    close() {},
-    closeWrite: () => Promise.resolve(),
-  } as unknown as Deno.Conn;
-  return { conn, buffers };
-}
 
 Deno.test("read buffers are reused after text-only reads and never under a binary message", async () => {
   // Every read is filled with whole frames: which frames share a read is the point of the test.
@@ -56,7 +37,8 @@ Deno.test("read buffers are reused after text-only reads and never under a binar
   const chunks = reads.map((frames) =>
     concat(...frames.map((f) => encodeFrame({ ...f, payload: f.payload.slice() }, { mask: true })))
   );
-  const { conn, buffers } = scriptedSocket(chunks);
+  // Reads return the chunks one by one, then the end; the buffers read into are recorded.
+  const { conn, buffers } = scriptedSocket({ inputs: chunks, then: "end" });
   const connection = new Connection(new _SocketTransport(conn), {
     role: "server",
     keepalive: { pingInterval: 0 },

@@ -5,19 +5,12 @@ import { Connection } from "../../src/connection/connection.ts";
 import { _SocketTransport } from "../../src/connection/_socket_transport.ts";
 import type { ConnectionOptions } from "../../src/connection/mod.ts";
 import { encodeFrame, OPCODE } from "../../src/protocol/mod.ts";
-
-// A socket that never gives input and never finishes a write: sent bytes stay buffered.
-function stalledSocket(): Deno.Conn {
-  return {
-    read: () => new Promise<number | null>(() => {}),
-    write: () => new Promise<number>(() => {}),
-    close() {},
-    closeWrite: () => Promise.resolve(),
-  } as unknown as Deno.Conn;
-}
+import { scriptedSocket } from "./_scripted_socket.ts";
 
 function connection(options: Partial<ConnectionOptions>): Connection {
-  return new Connection(new _SocketTransport(stalledSocket()), {
+  // Never any input, and no write ever finishes: sent bytes stay buffered.
+  const { conn } = scriptedSocket({ write: () => new Promise<number>(() => {}) });
+  return new Connection(new _SocketTransport(conn), {
     role: "server",
     keepalive: { pingInterval: 0 },
     closeTimeout: 10,
@@ -50,23 +43,9 @@ Deno.test("connections made in turn with different limits keep their own", async
     { fin: true, rsv: 0, opcode: OPCODE.TEXT, payload: new TextEncoder().encode("0123456789") },
     { mask: true },
   );
-  // A socket that delivers one 10-byte text message, then nothing.
-  const socket = () => {
-    let sent = false;
-    return {
-      read(into: Uint8Array): Promise<number | null> {
-        if (sent) return new Promise(() => {});
-        sent = true;
-        into.set(frame);
-        return Promise.resolve(frame.length);
-      },
-      write: (bytes: Uint8Array) => Promise.resolve(bytes.length),
-      close() {},
-      closeWrite: () => Promise.resolve(),
-    } as unknown as Deno.Conn;
-  };
+  // Each connection reads one 10-byte text message, then nothing.
   const make = (limits?: { maxMessageSize: number }) =>
-    new Connection(new _SocketTransport(socket()), {
+    new Connection(new _SocketTransport(scriptedSocket({ inputs: [frame] }).conn), {
       role: "server",
       keepalive: { pingInterval: 0 },
       closeTimeout: 10,
