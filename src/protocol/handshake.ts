@@ -1,5 +1,6 @@
 import { _sha1 } from "./_sha1.ts";
 import { HandshakeError } from "./errors.ts";
+import { formatResponseHead } from "./http_head.ts";
 import {
   type ExtensionOffer,
   formatExtensionHeader,
@@ -197,6 +198,42 @@ export function createUpgradeResponseHeaders(
   return headers;
 }
 
+/**
+ * @internal The `101 Switching Protocols` response head, byte for byte what
+ * `formatResponseHead(101, "Switching Protocols", createUpgradeResponseHeaders(key, options))`
+ * writes. Without extra headers (the common case) the head is written directly: a `Headers` made,
+ * sorted and iterated per handshake is most of the garbage an upgrade leaves.
+ */
+export function _formatUpgradeResponse(
+  key: string,
+  options: UpgradeResponseOptions = {},
+): Uint8Array {
+  const { protocol } = options;
+  const extensions = options.extensions !== undefined && options.extensions.length > 0
+    ? formatExtensionHeader(options.extensions)
+    : undefined;
+  if (
+    options.headers !== undefined || (protocol !== undefined && !_PLAIN_VALUE.test(protocol)) ||
+    (extensions !== undefined && !_PLAIN_VALUE.test(extensions))
+  ) {
+    return formatResponseHead(
+      101,
+      "Switching Protocols",
+      createUpgradeResponseHeaders(key, options),
+    );
+  }
+  // In the order `Headers` iterates: names sorted.
+  let head = "HTTP/1.1 101 Switching Protocols\r\nconnection: Upgrade\r\n" +
+    `sec-websocket-accept: ${computeAcceptKey(key)}\r\n`;
+  if (extensions !== undefined) head += `sec-websocket-extensions: ${extensions}\r\n`;
+  if (protocol !== undefined) head += `sec-websocket-protocol: ${protocol}\r\n`;
+  return _encoder.encode(head + "upgrade: websocket\r\n\r\n");
+}
+
+// A header value that `Headers` keeps as it is: visible ASCII, inner spaces only. Anything else
+// goes through `Headers`, which trims it or refuses it.
+const _PLAIN_VALUE = /^[\x21-\x7e](?:[\x20-\x7e]*[\x21-\x7e])?$/;
+
 /** What {@linkcode validateUpgradeResponse} needs of a response. */
 export interface UpgradeResponseLike {
   /** HTTP status code. */
@@ -286,6 +323,6 @@ function _hasToken(value: string | null, token: string): boolean {
 
 function _base64(bytes: Uint8Array): string {
   let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
+  for (let i = 0; i < bytes.length; i++) binary += String.fromCharCode(bytes[i]!);
   return btoa(binary);
 }

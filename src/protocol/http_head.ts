@@ -3,6 +3,7 @@ import { HandshakeError } from "./errors.ts";
 const _CRLF_CRLF = [0x0d, 0x0a, 0x0d, 0x0a];
 const _TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const _encoder = new TextEncoder();
+const _utf8 = new TextDecoder();
 
 /**
  * Finds the end of an HTTP head (the blank line after the headers) in `bytes`, scanning from
@@ -212,11 +213,19 @@ function _own(text: string): string {
 }
 
 // ISO-8859-1, one code point per byte. `TextDecoder("latin1")` is windows-1252 under WHATWG and
-// maps 0x80–0x9F above U+00FF, which `Headers` refuses with a TypeError instead of a 400.
+// maps 0x80–0x9F above U+00FF, which `Headers` refuses with a TypeError instead of a 400. A head
+// is nearly always ASCII, which UTF-8 decodes to the same text without an argument list per byte.
 function _latin1(bytes: Uint8Array): string {
+  if (_isAscii(bytes)) return _utf8.decode(bytes);
   let text = "";
   for (let i = 0; i < bytes.length; i += 0x2000) {
-    text += String.fromCharCode(...bytes.subarray(i, i + 0x2000));
+    text += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x2000) as unknown as number[]);
   }
   return text;
+}
+
+function _isAscii(bytes: Uint8Array): boolean {
+  let bits = 0;
+  for (let i = 0; i < bytes.length; i++) bits |= bytes[i]!;
+  return bits < 0x80;
 }

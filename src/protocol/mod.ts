@@ -40,7 +40,21 @@ export {
   type EncodeFrameOptions,
 } from "./frame_encoder.ts";
 export * from "./frame_encoder_stream.ts";
-export * from "./handshake.ts";
+export {
+  type ClientOffer,
+  computeAcceptKey,
+  createUpgradeResponseHeaders,
+  generateKey,
+  isValidKey,
+  type UpgradeRequest,
+  type UpgradeRequestLike,
+  type UpgradeResponse,
+  type UpgradeResponseLike,
+  type UpgradeResponseOptions,
+  validateUpgradeRequest,
+  validateUpgradeResponse,
+  WEBSOCKET_GUID,
+} from "./handshake.ts";
 export * from "./header_values.ts";
 export {
   findHeadEnd,

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   computeAcceptKey,
   createUpgradeResponseHeaders,
+  formatResponseHead,
   generateKey,
   HandshakeError,
   isValidKey,
@@ -10,6 +11,10 @@ import {
   validateUpgradeResponse,
   WEBSOCKET_GUID,
 } from "../../src/protocol/mod.ts";
+import {
+  _formatUpgradeResponse,
+  type UpgradeResponseOptions,
+} from "../../src/protocol/handshake.ts";
 
 const KEY = "dGhlIHNhbXBsZSBub25jZQ==";
 const ACCEPT = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";
@@ -235,6 +240,50 @@ Deno.test("createUpgradeResponseHeaders builds the 101 response headers", () => 
   const bare = createUpgradeResponseHeaders(KEY, { extensions: [] });
   assert.equal(bare.get("sec-websocket-protocol"), null);
   assert.equal(bare.get("sec-websocket-extensions"), null);
+});
+
+Deno.test("the 101 response head is written as formatResponseHead writes its Headers", async (t) => {
+  const deflate = {
+    name: "permessage-deflate",
+    params: [["server_no_context_takeover", true], ["client_max_window_bits", "10"]] as [
+      string,
+      string | true,
+    ][],
+  };
+  const quoted = { name: "x-ext", params: [["note", "a b;c"]] as [string, string | true][] };
+  const cases: [string, UpgradeResponseOptions][] = [
+    ["nothing chosen", {}],
+    ["a subprotocol", { protocol: "chat.v2" }],
+    ["extensions", { extensions: [deflate, quoted] }],
+    ["no extensions", { extensions: [] }],
+    ["both", { protocol: "mqtt", extensions: [deflate] }],
+    ["extra headers", { protocol: "chat", headers: { "set-cookie": "a=b", "x-z": "1" } }],
+    // Values that `Headers` would trim or refuse go through it.
+    ["an empty subprotocol", { protocol: "" }],
+    ["a subprotocol with outer spaces", { protocol: " chat " }],
+    ["a subprotocol with a line break", { protocol: "a\r\nx-injected: 1" }],
+  ];
+  const text = (make: () => Uint8Array) => {
+    try {
+      return new TextDecoder().decode(make());
+    } catch (error) {
+      return `throws ${(error as Error).name}`;
+    }
+  };
+  for (const [name, options] of cases) {
+    await t.step(name, () => {
+      for (let i = 0; i < 20; i++) {
+        const key = i === 0 ? KEY : generateKey();
+        const expected = text(() =>
+          formatResponseHead(101, "Switching Protocols", createUpgradeResponseHeaders(key, options))
+        );
+        assert.equal(text(() => _formatUpgradeResponse(key, options)), expected);
+        if (i === 0 && !expected.startsWith("throws")) {
+          assert.match(expected, /s3pPLMBiTxaQ9kYGzzhZRbK\+xOo=/);
+        }
+      }
+    });
+  }
 });
 
 Deno.test("validateUpgradeResponse accepts the server's valid answer", () => {

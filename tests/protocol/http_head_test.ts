@@ -47,6 +47,18 @@ Deno.test("parseRequestHead keeps obs-text bytes as Latin-1 instead of failing",
   assert.equal(head.headers.get("x-name"), "caf\xe9 \x80\x9f\xff");
 });
 
+Deno.test("parseRequestHead reads a long head the same whether or not it is ASCII", () => {
+  // Over 8 KiB, so that non-ASCII text is turned into characters in more than one piece.
+  const value = "v".repeat(20_000);
+  for (const extra of ["", "\xe9\x80\xff"]) {
+    const text = `GET /a HTTP/1.1\r\nHost: h\r\nX-Long: ${value}${extra}\r\nX-After: z\r\n\r\n`;
+    const head = parseRequestHead(latin1(text));
+    assert.equal(head.headers.get("x-long"), value + extra);
+    assert.equal(head.headers.get("x-after"), "z");
+    assert.equal(head.target, "/a");
+  }
+});
+
 Deno.test("parseRequestHead refuses malformed heads with 400", async (t) => {
   const cases: [string, string][] = [
     ["an incomplete head", "GET / HTTP/1.1\r\nHost: a\r\n"],
