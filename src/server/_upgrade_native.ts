@@ -24,7 +24,7 @@ export async function _upgradeNative<Data>(
     const error = new HandshakeError(503, "Cannot upgrade: the server is at capacity");
     return { ok: false, response: error.toResponse() };
   }
-  const verdict = await _applyUpgradePolicy(request, offer, options, remoteAddress, false);
+  const verdict = await _applyUpgradePolicy(() => request, offer, options, remoteAddress, false);
   if (!verdict.ok) {
     registry?.release();
     return verdict;

@@ -28,10 +28,11 @@ export type _PolicyResult<Data> =
  * `validateUpgradeRequest`: the security policy (bans, limits, Origin, authentication), subprotocol
  * selection, extension negotiation (when the engine can use extensions), then the application's
  * `onUpgrade` hook. Never throws: failures become the
- * response to answer with.
+ * response to answer with. `requestOf` makes the `Request` these see, called only when one of
+ * them is configured: an engine that parsed the head itself makes none otherwise.
  */
 export async function _applyUpgradePolicy<Data>(
-  request: Request,
+  requestOf: () => Request,
   upgrade: UpgradeRequest,
   options: _ResolvedUpgradeOptions<Data>,
   remoteAddress: Deno.NetAddr | undefined,
@@ -39,8 +40,12 @@ export async function _applyUpgradePolicy<Data>(
 ): Promise<_PolicyResult<Data>> {
   let negotiation: NegotiatedExtensions = { responses: [], extensions: [], rsv: 0 };
   let admission;
+  let made: Request | undefined;
+  const request = () => made ??= requestOf();
   try {
-    admission = await options.security?.admit(request, remoteAddress, upgrade.protocols);
+    admission = options.security === undefined
+      ? undefined
+      : await options.security.admit(request(), remoteAddress, upgrade.protocols);
     if (admission?.ok === false) return { ok: false, response: admission.response };
     // Token entries of the subprotocol list are never selectable, so never echoed.
     const offered = admission?.offeredProtocols ?? upgrade.protocols;
@@ -53,7 +58,7 @@ export async function _applyUpgradePolicy<Data>(
     let data: Data | undefined;
     let headers: HeadersInit | undefined;
     if (options.onUpgrade !== undefined) {
-      const verdict = await options.onUpgrade(request, {
+      const verdict = await options.onUpgrade(request(), {
         remoteAddress,
         offeredProtocols: offered,
         protocol,
@@ -101,14 +106,14 @@ export function _errorResponse(error: unknown): Response {
 export function _selectProtocol(
   selector: ProtocolSelector | undefined,
   offered: readonly string[],
-  request: Request,
+  request: () => Request,
 ): string {
   if (selector === undefined || offered.length === 0) return "";
   if (typeof selector !== "function") {
     // The server's preference order decides (RFC 6455 §4.2.2 leaves the choice to the server).
     return selector.find((name) => offered.includes(name)) ?? "";
   }
-  const chosen = selector(offered, request);
+  const chosen = selector(offered, request());
   if (chosen === undefined || chosen === "") return "";
   if (!offered.includes(chosen)) {
     throw new TypeError(`Cannot select subprotocol: "${chosen}" was not offered`);

@@ -126,6 +126,62 @@ for (const engine of ENGINES) {
   });
 }
 
+Deno.test("the streams engine makes one Request per upgrade, only for a policy that reads it", async (t) => {
+  const Original = globalThis.Request;
+  let made = 0;
+  globalThis.Request = class extends Original {
+    constructor(input: RequestInfo | URL, init?: RequestInit) {
+      super(input, init);
+      if (this.url.includes("/made-probe")) made++;
+    }
+  };
+  try {
+    const roundTrip = async (url: string, protocols?: string[]) => {
+      const ws = await openWebSocket(url, protocols);
+      ws.send("x");
+      assert.equal(await nextMessage(ws), "x");
+      ws.close();
+      await closeEvent(ws);
+    };
+    await t.step("none without security, a selector function or onUpgrade", async () => {
+      made = 0;
+      let url = "";
+      await using server = serve({ ...local, engine: "streams", protocols: ["a"] }, (conn) => {
+        url = conn.info.url ?? "";
+        return echo(conn);
+      });
+      await roundTrip(`${server.url}made-probe?q=1`, ["a"]);
+      assert.equal(made, 0);
+      assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/made-probe\?q=1$/);
+    });
+    await t.step("one shared by a selector function and onUpgrade", async () => {
+      made = 0;
+      const seen: Request[] = [];
+      await using server = serve({
+        ...local,
+        engine: "streams",
+        protocols: (offered, request) => {
+          seen.push(request);
+          return offered[0];
+        },
+        onUpgrade: (request) => {
+          seen.push(request);
+          assert.equal(request.headers.get("sec-websocket-protocol"), "b");
+          assert.equal(request.method, "GET");
+          return undefined;
+        },
+      }, echo);
+      await roundTrip(`${server.url}made-probe`, ["b"]);
+      assert.equal(made, 1);
+      assert.equal(seen.length, 2);
+      assert.equal(seen[0], seen[1]);
+      assert.match(seen[0]!.url, /\/made-probe$/);
+    });
+  } finally {
+    globalThis.Request = Original;
+  }
+});
+
 Deno.test("serve validates its options before listening", () => {
   const handler = () => {};
   assert.throws(() => serve({ port: 70_000 }, handler), RangeError);
