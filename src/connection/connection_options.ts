@@ -183,19 +183,12 @@ export function resolveConnectionOptions(
     maxReadAhead: options.maxReadAhead ?? 1024 * 1024,
     fragmentSize: options.fragmentSize,
   };
-  const numbers: [string, number][] = [
-    ["keepalive.pingInterval", resolved.keepalive.pingInterval],
-    ["keepalive.idleTimeout", resolved.keepalive.idleTimeout],
-    ["closeTimeout", resolved.closeTimeout],
-    ["maxBufferedAmount", resolved.maxBufferedAmount],
-    ["maxReadAhead", resolved.maxReadAhead],
-  ];
-  if (resolved.fragmentSize !== undefined) numbers.push(["fragmentSize", resolved.fragmentSize]);
-  for (const [name, value] of numbers) {
-    if (!Number.isSafeInteger(value) || value < 0) {
-      throw new RangeError(`Cannot create connection: invalid ${name} ${value}`);
-    }
-  }
+  _checkCount("keepalive.pingInterval", resolved.keepalive.pingInterval);
+  _checkCount("keepalive.idleTimeout", resolved.keepalive.idleTimeout);
+  _checkCount("closeTimeout", resolved.closeTimeout);
+  _checkCount("maxBufferedAmount", resolved.maxBufferedAmount);
+  _checkCount("maxReadAhead", resolved.maxReadAhead);
+  if (resolved.fragmentSize !== undefined) _checkCount("fragmentSize", resolved.fragmentSize);
   if (resolved.fragmentSize === 0) {
     throw new RangeError("Cannot create connection: fragmentSize must be positive");
   }
@@ -203,6 +196,12 @@ export function resolveConnectionOptions(
     throw new TypeError(`Cannot create connection: unknown slow-consumer policy`);
   }
   return resolved;
+}
+
+function _checkCount(name: string, value: number): void {
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new RangeError(`Cannot create connection: invalid ${name} ${value}`);
+  }
 }
 
 // A server makes every connection with the same options: when a connection's options and limits
@@ -230,14 +229,16 @@ export function _resolveSharedLimits(limits: Partial<Limits> | undefined): Limit
 // Whether two resolved objects hold the same values, comparing nested plain objects field by
 // field.
 function _sameValues(a: object, b: object): boolean {
-  const keys = Object.keys(a);
-  if (keys.length !== Object.keys(b).length) return false;
-  for (const key of keys) {
+  // `for…in` rather than `Object.keys`: no array per comparison (a connection makes several).
+  let count = 0;
+  for (const key in a) {
+    count++;
     const x = (a as Record<string, unknown>)[key];
     const y = (b as Record<string, unknown>)[key];
     if (Object.is(x, y)) continue;
     if (typeof x !== "object" || typeof y !== "object" || x === null || y === null) return false;
     if (!_sameValues(x, y)) return false;
   }
-  return true;
+  for (const _ in b) count--;
+  return count === 0;
 }

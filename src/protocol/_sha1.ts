@@ -2,14 +2,18 @@
 // weaknesses do not matter there: RFC 6455 uses it as a fixed transform, not for security.
 
 const _w = new Uint32Array(80);
+// The padded input of a short message (the handshake's key and GUID are 60 bytes), reused.
+const _short = new Uint8Array(128);
+const _shortView = new DataView(_short.buffer);
 
 /** Returns the 20-byte SHA-1 digest of `data`. */
 export function _sha1(data: Uint8Array): Uint8Array {
   const bitLength = data.length * 8;
-  const padded = new Uint8Array(((data.length + 9 + 63) >> 6) << 6);
+  const size = ((data.length + 9 + 63) >> 6) << 6;
+  const padded = size <= _short.length ? _short.subarray(0, size).fill(0) : new Uint8Array(size);
   padded.set(data);
   padded[data.length] = 0x80;
-  const view = new DataView(padded.buffer);
+  const view = padded.buffer === _short.buffer ? _shortView : new DataView(padded.buffer);
   view.setUint32(padded.length - 8, Math.floor(bitLength / 0x1_0000_0000));
   view.setUint32(padded.length - 4, bitLength >>> 0);
   let h0 = 0x67452301, h1 = 0xefcdab89, h2 = 0x98badcfe, h3 = 0x10325476, h4 = 0xc3d2e1f0;
@@ -51,6 +55,10 @@ export function _sha1(data: Uint8Array): Uint8Array {
   }
   const out = new Uint8Array(20);
   const outView = new DataView(out.buffer);
-  [h0, h1, h2, h3, h4].forEach((h, i) => outView.setUint32(i * 4, h));
+  outView.setUint32(0, h0);
+  outView.setUint32(4, h1);
+  outView.setUint32(8, h2);
+  outView.setUint32(12, h3);
+  outView.setUint32(16, h4);
   return out;
 }

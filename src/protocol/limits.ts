@@ -46,6 +46,8 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   maxHandshakeHeadSize: 16 * 1024,
 });
 
+const _LIMIT_NAMES = Object.keys(DEFAULT_LIMITS) as readonly (keyof Limits)[];
+
 /**
  * Fills in missing limits from {@linkcode DEFAULT_LIMITS} and validates every value.
  *
@@ -61,7 +63,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
  */
 export function resolveLimits(limits: Partial<Limits> = {}): Limits {
   const resolved: Limits = { ...DEFAULT_LIMITS };
-  for (const key of Object.keys(DEFAULT_LIMITS) as (keyof Limits)[]) {
+  for (const key of _LIMIT_NAMES) {
     const value = limits[key];
     if (value === undefined) continue;
     if (!Number.isSafeInteger(value) || value <= 0) {
