@@ -128,7 +128,17 @@ export const CASES: readonly CaseSpec[] = [
       String(pid),
       "-q",
     ],
+    // The last metric is the one the per-case details show run by run.
     metrics: [{
+      name: "server CPU per upgrade",
+      unit: "µs",
+      better: "lower",
+      read: (r) =>
+        r.server_cpu_connect_s !== undefined && r.ok
+          ? (r.server_cpu_connect_s * 1e6) / r.ok
+          : undefined,
+      format: _fixed(0),
+    }, {
       name: "memory per idle connection",
       unit: "bytes",
       better: "lower",

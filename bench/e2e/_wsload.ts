@@ -35,6 +35,8 @@ export interface WsloadReport {
   rss_before_kb?: number;
   rss_hold_kb?: number;
   bytes_per_conn?: number;
+  /** Connect mode: the server's CPU seconds while the connections were being opened. */
+  server_cpu_connect_s?: number;
   [key: string]: unknown;
 }
 
