@@ -10,10 +10,11 @@ const _shortView = new DataView(_short.buffer);
 export function _sha1(data: Uint8Array): Uint8Array {
   const bitLength = data.length * 8;
   const size = ((data.length + 9 + 63) >> 6) << 6;
-  const padded = size <= _short.length ? _short.subarray(0, size).fill(0) : new Uint8Array(size);
+  const short = size <= _short.length;
+  const padded = short ? _short.subarray(0, size).fill(0) : new Uint8Array(size);
   padded.set(data);
   padded[data.length] = 0x80;
-  const view = padded.buffer === _short.buffer ? _shortView : new DataView(padded.buffer);
+  const view = short ? _shortView : new DataView(padded.buffer);
   view.setUint32(padded.length - 8, Math.floor(bitLength / 0x1_0000_0000));
   view.setUint32(padded.length - 4, bitLength >>> 0);
   let h0 = 0x67452301, h1 = 0xefcdab89, h2 = 0x98badcfe, h3 = 0x10325476, h4 = 0xc3d2e1f0;
