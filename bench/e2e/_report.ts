@@ -27,6 +27,8 @@ export interface ReportContext {
   versions: string[];
   settings: CaseSettings;
   repeat: number;
+  /** Whether each server ran on CPU 0 and wsload on CPU 1. */
+  pinned: boolean;
   servers: readonly ServerSpec[];
   skipped: { spec: ServerSpec; reason: string }[];
   elapsedSeconds: number;
@@ -75,6 +77,7 @@ export function renderReport(samples: Sample[], ctx: ReportContext): string {
   out.push(
     `(each run starts a fresh server process; echo runs: -T ${ctx.settings.duration} -w ${ctx.settings.warmup}).`,
   );
+  if (ctx.pinned) out.push("Each server ran on CPU 0 and wsload on CPU 1 (`taskset`).");
   for (const { spec, reason } of ctx.skipped) out.push(`Skipped ${spec.label}: ${reason}.`);
   out.push(
     "",

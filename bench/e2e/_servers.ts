@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { pinned } from "./_wsload.ts";
 
 /** Identifiers of the compared servers. */
 export type ServerId = "streams" | "native" | "deno" | "ws" | "bun" | "floor";
@@ -100,12 +101,20 @@ export const SERVERS: readonly ServerSpec[] = [
   },
 ];
 
-/** Starts `spec` on a free port and resolves once it accepts TCP connections. */
-export async function startServer(spec: ServerSpec): Promise<ServerProcess> {
+/**
+ * Starts `spec` on a free port and resolves once it accepts TCP connections. With `cpus` (a
+ * `taskset` CPU list) the server and every thread it starts run only there.
+ */
+export async function startServer(spec: ServerSpec, cpus?: string): Promise<ServerProcess> {
   const port = _freePort();
   const child = new Deno.Command("bash", {
     // The idle-connection case needs more descriptors than the usual soft limit.
-    args: ["-c", 'ulimit -n "$(ulimit -Hn)" && exec "$@"', "bash", ...spec.command(port)],
+    args: [
+      "-c",
+      'ulimit -n "$(ulimit -Hn)" && exec "$@"',
+      "bash",
+      ...pinned(cpus, spec.command(port)),
+    ],
     cwd: _root,
     stdin: "null",
     stdout: "piped",

@@ -74,9 +74,18 @@ export async function ensureWsload(): Promise<string> {
  * Runs `wsload` with `args` under the hard open-file limit (the idle case opens 10,000 sockets)
  * and parses the JSON line it prints.
  */
-export async function runWsload(binary: string, args: string[]): Promise<WsloadRun> {
+export async function runWsload(
+  binary: string,
+  args: string[],
+  cpus?: string,
+): Promise<WsloadRun> {
   const output = await new Deno.Command("bash", {
-    args: ["-c", 'ulimit -n "$(ulimit -Hn)" && exec "$@"', "bash", binary, ...args],
+    args: [
+      "-c",
+      'ulimit -n "$(ulimit -Hn)" && exec "$@"',
+      "bash",
+      ...pinned(cpus, [binary, ...args]),
+    ],
     stdout: "piped",
     stderr: "piped",
   }).output();
@@ -91,6 +100,11 @@ export async function runWsload(binary: string, args: string[]): Promise<WsloadR
     );
   }
   return { args, report: JSON.parse(line) as WsloadReport, stderr };
+}
+
+/** `command` run by `taskset` on `cpus` (a CPU list), or `command` itself without `cpus`. */
+export function pinned(cpus: string | undefined, command: string[]): string[] {
+  return cpus === undefined ? command : ["taskset", "-c", cpus, ...command];
 }
 
 async function _exists(path: string): Promise<boolean> {

@@ -8,7 +8,9 @@
  * ```
  *
  * Options: `--servers` (streams,native,deno,ws,bun,floor), `--cases` (throughput,latency,bulk,idle),
- * `--repeat N`, `--duration S`, `--warmup S`, `--idle-connections N`, `--hold S`, `--out FILE`.
+ * `--repeat N`, `--duration S`, `--warmup S`, `--idle-connections N`, `--hold S`, `--out FILE`,
+ * `--pin` (each server on CPU 0 and `wsload` on CPU 1, with `taskset`: on a machine with few cores
+ * this keeps the two from landing on one core now and then, which otherwise scatters the runs).
  * The report is also written to `bench/.results/e2e-<time>.md` with the raw reports as `.json`.
  *
  * @module
@@ -30,6 +32,7 @@ const { values: flags } = parseArgs({
     "idle-connections": { type: "string", default: "10000" },
     hold: { type: "string", default: "3" },
     out: { type: "string" },
+    pin: { type: "boolean", default: false },
   },
 });
 
@@ -42,6 +45,7 @@ const settings: CaseSettings = {
 const repeat = Number(flags.repeat);
 const wanted = new Set(flags.servers.split(","));
 const cases = CASES.filter((c) => flags.cases.split(",").includes(c.id));
+const [serverCpus, wsloadCpus] = flags.pin ? await pinning() : [undefined, undefined];
 
 const started = performance.now();
 const wsload = await ensureWsload();
@@ -66,9 +70,9 @@ for (let rep = 0; rep < repeat; rep++) {
       samples.push(sample);
       let server: ServerProcess | undefined;
       try {
-        server = await startServer(spec);
+        server = await startServer(spec, serverCpus);
         sample.args = c.args(server.port, server.pid, settings);
-        const run = await runWsload(wsload, sample.args);
+        const run = await runWsload(wsload, sample.args, wsloadCpus);
         sample.report = run.report;
         sample.problems = problemsOf(c, run.report, settings);
         if (sample.problems.length > 0 && run.stderr) {
@@ -104,6 +108,7 @@ const context: ReportContext = {
   versions,
   settings,
   repeat,
+  pinned: flags.pin,
   servers,
   skipped,
   elapsedSeconds: (performance.now() - started) / 1000,
@@ -121,6 +126,18 @@ await Deno.writeTextFile(
 );
 if (flags.out) await Deno.writeTextFile(flags.out, markdown);
 console.error(`written to bench/.results/${stem}.md${flags.out ? ` and ${flags.out}` : ""}`);
+
+// CPUs for the server and for wsload; fails unless `taskset` runs and there are two CPUs.
+async function pinning(): Promise<[string, string]> {
+  if (navigator.hardwareConcurrency < 2) throw new Error("--pin needs at least two CPUs");
+  try {
+    const probe = await new Deno.Command("taskset", { args: ["-c", "1", "true"] }).output();
+    if (!probe.success) throw new Error(`exit ${probe.code}`);
+  } catch (error) {
+    throw new Error(`--pin needs taskset on CPU 1: ${error}`);
+  }
+  return ["0", "1"];
+}
 
 async function machine(): Promise<string> {
   let model = "unknown CPU";
