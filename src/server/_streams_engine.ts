@@ -8,6 +8,7 @@ import {
   type RequestHead,
 } from "../protocol/http_head.ts";
 import { HandshakeError } from "../protocol/errors.ts";
+import { _Acceptor } from "./_acceptor.ts";
 import { _HttpSplicer } from "./_http_splicer.ts";
 import { _closeQuietly, _respondAndClose } from "./_raw_response.ts";
 import { type _ChunkReader, _openReader, _readHead } from "./_read_head.ts";
@@ -28,7 +29,7 @@ export class _StreamsEngine<Data> {
   readonly #listener: Deno.Listener;
   readonly #splicer: _HttpSplicer;
   readonly #handshaking = new Set<Deno.Conn>();
-  readonly #accepting: Promise<void>;
+  readonly #acceptor: _Acceptor<Deno.Conn>;
   readonly #scheme: "http" | "https";
 
   constructor(options: _ResolvedServeOptions<Data>, registry: _Registry<Data>) {
@@ -41,27 +42,20 @@ export class _StreamsEngine<Data> {
     this.#scheme = tls === undefined ? "http" : "https";
     this.addr = this.#listener.addr as Deno.NetAddr;
     this.#splicer = new _HttpSplicer(options.fetch);
-    this.#accepting = this.#accept();
+    this.#acceptor = new _Acceptor(this.#listener, (conn) => this.#handle(conn));
   }
 
   /** Stops accepting and drops connections whose handshake is not done. */
   stopAccepting(): void {
+    this.#acceptor.stop();
     _closeQuietly(this.#listener);
     for (const conn of this.#handshaking) _closeQuietly(conn);
   }
 
   /** Shuts the HTTP side down (bounded by `timeout` ms) once the WebSockets are closed. */
   async finish(timeout: number): Promise<void> {
-    await this.#accepting;
+    await this.#acceptor.done;
     await this.#splicer.close(timeout);
-  }
-
-  async #accept(): Promise<void> {
-    try {
-      for await (const conn of this.#listener) this.#handle(conn);
-    } catch {
-      // The listener was closed.
-    }
   }
 
   async #handle(conn: Deno.Conn): Promise<void> {

@@ -52,6 +52,56 @@ Deno.test("streams engine answers garbage bytes with 400 and keeps serving", asy
   await assertStillServes(server.url);
 });
 
+// Connects to `port` `count` times from another process and resets each connection (RST) at once.
+// The call blocks this process's event loop until that process is done, so the server in this
+// process cannot accept any of them before it is reset: its `accept` then fails.
+function resetBeforeAccept(port: number, count: number): void {
+  const script = `
+    import net from "node:net";
+    for (let i = 0; i < ${count}; i++) {
+      await new Promise((resolve) => {
+        const socket = net.connect(${port}, "127.0.0.1", () => socket.resetAndDestroy());
+        socket.on("close", resolve);
+        socket.on("error", () => {});
+      });
+    }`;
+  const { success, stderr } = new Deno.Command(Deno.execPath(), {
+    args: ["eval", script],
+    stdout: "null",
+    stderr: "piped",
+  }).outputSync();
+  assert.ok(success, new TextDecoder().decode(stderr));
+}
+
+// The server answers an upgrade with 101 within 5 s (a server that stopped accepting never does).
+async function assertAnswersUpgrade(port: number): Promise<void> {
+  const conn = await rawConnect(port);
+  const timer = setTimeout(() => conn.close(), 5_000);
+  try {
+    await write(conn, upgradeHead());
+    const buffer = new Uint8Array(1024);
+    const n = await conn.read(buffer).catch(() => null);
+    assert.notEqual(n, null, "no answer to an upgrade within 5 s");
+    assert.equal(statusOf(buffer.subarray(0, n!)), 101);
+  } finally {
+    clearTimeout(timer);
+    try {
+      conn.close();
+    } catch { /* closed by the timer */ }
+  }
+}
+
+for (const engine of ["streams", "native"] as const) {
+  Deno.test(`${engine} engine keeps accepting after peers reset before they are accepted`, async () => {
+    await using server = serve({ ...local, engine }, echo);
+    resetBeforeAccept(server.addr.port, 5);
+    await assertAnswersUpgrade(server.addr.port);
+    resetBeforeAccept(server.addr.port, 1);
+    await assertAnswersUpgrade(server.addr.port);
+    await assertStillServes(server.url);
+  });
+}
+
 Deno.test("streams engine refuses invalid upgrade attempts with the handshake error status", async () => {
   await using server = serve(local, echo);
   const cases: [string, number][] = [
