@@ -70,6 +70,10 @@ export class _StreamsEngine<Data> {
       );
       clearTimeout(timer);
       if (result.type === "closed") return _closeQuietly(conn);
+      if (result.type === "invalid") {
+        const error = new HandshakeError(400, "Cannot parse request: malformed request line");
+        return await _respondAndClose(conn, reader, error.toResponse(), "GET");
+      }
       if (result.type === "too-large") {
         const error = new HandshakeError(431, "Cannot accept request: head is too large");
         return await _respondAndClose(conn, reader, error.toResponse(), "GET");

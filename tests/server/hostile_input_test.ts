@@ -102,6 +102,35 @@ for (const engine of ["streams", "native"] as const) {
   });
 }
 
+Deno.test("streams engine answers 400 at once to bytes that cannot begin a request", async () => {
+  // A handshake timeout far longer than the test: the answer must not wait for it.
+  await using server = serve({ ...local, handshakeTimeout: 60_000 }, echo);
+  const starts: (string | Uint8Array)[] = [
+    new Uint8Array([0x16, 0x03, 0x01, 0x02, 0x00, 0x01, 0x00, 0x01, 0xfc, 0x03, 0x03]), // TLS
+    "GET / HTTP/1.1\nHost: a\n",
+    "GET\t/ HTTP/1.1\r\n",
+    "SSH-2.0-OpenSSH_9.6\r\n",
+  ];
+  for (const start of starts) {
+    const conn = await rawConnect(server.addr.port);
+    await write(conn, start);
+    const answer = await readToEnd(conn, 2_000);
+    assert.equal(statusOf(answer), 400, JSON.stringify(start));
+  }
+  // Random bytes that do not begin like a request: 400, without waiting for more.
+  let tried = 0;
+  while (tried < 10) {
+    const bytes = crypto.getRandomValues(new Uint8Array(200));
+    // A first byte that is not a token character: no method can start with it.
+    if (/^[!#$%&'*+\-.^_`|~0-9A-Za-z]/.test(String.fromCharCode(bytes[0]!))) continue;
+    tried++;
+    const conn = await rawConnect(server.addr.port);
+    await write(conn, bytes);
+    assert.equal(statusOf(await readToEnd(conn, 2_000)), 400);
+  }
+  await assertStillServes(server.url);
+});
+
 Deno.test("streams engine refuses invalid upgrade attempts with the handshake error status", async () => {
   await using server = serve(local, echo);
   const cases: [string, number][] = [
