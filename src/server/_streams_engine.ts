@@ -9,6 +9,7 @@ import {
 } from "../protocol/http_head.ts";
 import { HandshakeError } from "../protocol/errors.ts";
 import { _Acceptor } from "./_acceptor.ts";
+import { _HandshakeDeadlines } from "./_handshake_deadlines.ts";
 import { _HttpSplicer } from "./_http_splicer.ts";
 import { _closeQuietly, _respondAndClose } from "./_raw_response.ts";
 import { type _ChunkReader, _openReader, _readHead } from "./_read_head.ts";
@@ -30,6 +31,7 @@ export class _StreamsEngine<Data> {
   readonly #splicer: _HttpSplicer;
   readonly #handshaking = new Set<Deno.Conn>();
   readonly #acceptor: _Acceptor<Deno.Conn>;
+  readonly #deadlines: _HandshakeDeadlines;
   readonly #scheme: "http" | "https";
 
   constructor(options: _ResolvedServeOptions<Data>, registry: _Registry<Data>) {
@@ -42,6 +44,7 @@ export class _StreamsEngine<Data> {
     this.#scheme = tls === undefined ? "http" : "https";
     this.addr = this.#listener.addr as Deno.NetAddr;
     this.#splicer = new _HttpSplicer(options.fetch);
+    this.#deadlines = new _HandshakeDeadlines(options.handshakeTimeout);
     this.#acceptor = new _Acceptor(this.#listener, (conn) => this.#handle(conn));
   }
 
@@ -50,6 +53,7 @@ export class _StreamsEngine<Data> {
     this.#acceptor.stop();
     _closeQuietly(this.#listener);
     for (const conn of this.#handshaking) _closeQuietly(conn);
+    this.#deadlines.stop();
   }
 
   /** Shuts the HTTP side down (bounded by `timeout` ms) once the WebSockets are closed. */
@@ -61,14 +65,14 @@ export class _StreamsEngine<Data> {
   async #handle(conn: Deno.Conn): Promise<void> {
     this.#handshaking.add(conn);
     // No slowloris: the whole head (and the TLS handshake) must arrive within the timeout.
-    const timer = setTimeout(() => _closeQuietly(conn), this.#options.handshakeTimeout);
+    const deadline = this.#deadlines.add(conn);
     // The socket is read and written with `conn.read`/`conn.write` (see `_SocketTransport`).
     const reader = _openReader(conn);
     try {
       const result = await _readHead(reader, this.#options.limits.maxHandshakeHeadSize).catch(
         () => ({ type: "closed" }) as const,
       );
-      clearTimeout(timer);
+      this.#deadlines.done(deadline);
       if (result.type === "closed") return _closeQuietly(conn);
       if (result.type === "invalid") {
         const error = new HandshakeError(400, "Cannot parse request: malformed request line");
@@ -111,7 +115,7 @@ export class _StreamsEngine<Data> {
     } catch {
       _closeQuietly(conn);
     } finally {
-      clearTimeout(timer);
+      this.#deadlines.done(deadline);
       this.#handshaking.delete(conn);
     }
   }
