@@ -75,9 +75,10 @@ export class _HandshakeDeadlines {
       }
     }
     this.#advance();
-    // Armed again for the next connection due; with none waiting, the queue is empty and the
-    // next `add` arms it.
-    if (this.#head < queue.length && !this.#stopped) this.#arm(queue[this.#head]!.at - now);
+    // Armed again for the next connection due (`#advance` may have replaced the queue); with none
+    // waiting, the queue is empty and the next `add` arms it.
+    const next = this.#queue[this.#head];
+    if (next !== undefined && !this.#stopped) this.#arm(next.at - now);
   }
 
   // Drops finished connections from the head; empties or compacts the queue now and then.

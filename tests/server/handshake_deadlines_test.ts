@@ -76,3 +76,28 @@ Deno.test("handshake deadlines close nothing after stop", async () => {
   assert.equal(a.closedAt, null);
   // No timer is left behind (the test's sanitizer would report one).
 });
+
+Deno.test("handshake deadlines expire the right connections after the queue is compacted", async () => {
+  const clock = { now: 0 };
+  const deadlines = new _HandshakeDeadlines(30, () => clock.now);
+  try {
+    // 3,000 handshakes; every one but each 100th finishes in time, the first 2,000 of them in a
+    // burst that moves the queue's head far enough to compact it.
+    const conns: Conn[] = [];
+    const entries = [];
+    for (let i = 0; i < 3_000; i++) {
+      const conn = new Conn(String(i), clock);
+      conns.push(conn);
+      entries.push(deadlines.add(conn));
+      clock.now += 0.005;
+    }
+    for (let i = 0; i < 3_000; i++) if (i % 100 !== 0) deadlines.done(entries[i]!);
+    assert.equal(deadlines.waiting, 30);
+    await pass(clock, 40);
+    const closed = conns.filter((c) => c.closedAt !== null).map((c) => Number(c.name));
+    assert.deepEqual(closed, Array.from({ length: 30 }, (_, k) => k * 100));
+    assert.equal(deadlines.waiting, 0);
+  } finally {
+    deadlines.stop();
+  }
+});
