@@ -1,3 +1,5 @@
+import { _closeQuietly } from "./_raw_response.ts";
+
 /** What `_Acceptor` needs of a listener. */
 export interface _AcceptSource<C> {
   accept(): Promise<C>;
@@ -20,7 +22,7 @@ export const _ACCEPT_PAUSE_MAX_MS = 1_000;
  * {@linkcode _Acceptor.stop} is called (which also ends a pause at once) or when the listener is
  * closed.
  */
-export class _Acceptor<C> {
+export class _Acceptor<C extends { close(): void }> {
   /** Resolves once the loop has ended. */
   readonly done: Promise<void>;
   readonly #source: _AcceptSource<C>;
@@ -60,7 +62,7 @@ export class _Acceptor<C> {
         continue;
       }
       if (stopped.aborted) {
-        _closeIfCloser(conn);
+        _closeQuietly(conn);
         return;
       }
       pause = 0;
@@ -87,12 +89,4 @@ function _aboutOneConnection(error: unknown): boolean {
   return error instanceof Deno.errors.NotConnected ||
     error instanceof Deno.errors.ConnectionReset ||
     error instanceof Deno.errors.ConnectionAborted;
-}
-
-function _closeIfCloser(conn: unknown): void {
-  try {
-    (conn as { close?: () => void }).close?.();
-  } catch {
-    // Closed already.
-  }
 }

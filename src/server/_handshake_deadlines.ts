@@ -1,3 +1,5 @@
+import { _closeQuietly } from "./_raw_response.ts";
+
 /** @internal A connection waiting for its request head, and when it runs out of time. */
 export interface _HandshakeDeadline {
   readonly at: number;
@@ -66,13 +68,7 @@ export class _HandshakeDeadlines {
       const deadline = queue[this.#head++]!;
       const conn = deadline.conn;
       deadline.conn = null;
-      if (conn !== null) {
-        try {
-          conn.close();
-        } catch {
-          // Closed already.
-        }
-      }
+      if (conn !== null) _closeQuietly(conn);
     }
     this.#advance();
     // Armed again for the next connection due (`#advance` may have replaced the queue); with none

@@ -1,4 +1,5 @@
 import { _readSome } from "../connection/_socket_transport.ts";
+import { isToken } from "../protocol/header_values.ts";
 import { findHeadEnd } from "../protocol/http_head.ts";
 
 /** @internal The outcome of {@linkcode _readHead}. */
@@ -100,10 +101,10 @@ export async function _readHead(
   }
 }
 
-// 1 for the bytes of a token (RFC 9110 §5.6.2): letters, digits and !#$%&'*+-.^_`|~.
+// 1 for the bytes of a token (RFC 9110 §5.6.2), as `isToken` judges them, so that a byte is
+// tested with one load.
 const _TCHAR = new Uint8Array(256);
-for (const c of "!#$%&'*+-.^_`|~0123456789") _TCHAR[c.charCodeAt(0)] = 1;
-for (let c = 0x41; c <= 0x5a; c++) _TCHAR[c] = _TCHAR[c + 0x20] = 1;
+for (let b = 0; b < 256; b++) _TCHAR[b] = isToken(String.fromCharCode(b)) ? 1 : 0;
 
 // Whether the line ending with the LF at `lf`, whose method ends with the space at `space`, ends
 // in a space, `HTTP/d.d` and CRLF after a target of at least one byte.

@@ -5,8 +5,14 @@ import {
   _Acceptor,
 } from "../../src/server/_acceptor.ts";
 
-// A listener whose accepts play a script, one entry per accept: a string is accepted, an error is
-// thrown. After the script, accepts wait until `close()` fails them as a closed listener's do.
+// A connection of the scripted listener, known by its name.
+interface NamedConn {
+  name: string;
+  close(): void;
+}
+
+// A listener whose accepts play a script, one entry per accept: a string is accepted as a
+// connection of that name, an error is thrown. After the script, accepts wait until `close()` fails them as a closed listener's do.
 class ScriptedListener {
   #script: (string | Error)[];
   #waiting: ((error: Error) => void)[] = [];
@@ -18,11 +24,13 @@ class ScriptedListener {
     this.#script = script;
   }
 
-  accept(): Promise<string> {
+  accept(): Promise<NamedConn> {
     this.accepts++;
     const next = this.#script.shift();
     if (next === undefined) return new Promise((_, reject) => this.#waiting.push(reject));
-    return typeof next === "string" ? Promise.resolve(next) : Promise.reject(next);
+    return typeof next === "string"
+      ? Promise.resolve({ name: next, close: () => {} })
+      : Promise.reject(next);
   }
 
   get exhausted(): boolean {
@@ -44,7 +52,7 @@ async function play(script: (string | Error)[]): Promise<string[]> {
   const listener = new ScriptedListener(script);
   const acceptor = new _Acceptor(
     listener,
-    (conn) => listener.log.push(conn),
+    (conn) => listener.log.push(conn.name),
     (ms) => {
       listener.log.push(`pause ${ms}`);
       return Promise.resolve();
