@@ -34,6 +34,44 @@ export function rawConnect(port: number): Promise<Deno.TcpConn> {
   return Deno.connect({ hostname: "127.0.0.1", port });
 }
 
+/** Closes `conn`, ignoring a connection that is closed already. */
+export function closeQuietly(conn: Deno.Conn): void {
+  try {
+    conn.close();
+  } catch {
+    // Closed already (by the peer, the server or a timer).
+  }
+}
+
+/**
+ * Opens a raw TCP connection, sends an upgrade request and reads the response head, which must be
+ * a 101; fails when none arrives within `timeout` ms. Returns the connection, still open.
+ */
+export async function rawUpgrade(port: number, timeout = 5_000): Promise<Deno.TcpConn> {
+  const conn = await rawConnect(port);
+  const timer = setTimeout(() => closeQuietly(conn), timeout);
+  let seen = "";
+  try {
+    await write(conn, upgradeHead());
+    const buffer = new Uint8Array(4096);
+    while (!seen.includes("\r\n\r\n")) {
+      const n = await conn.read(buffer).catch(() => null);
+      if (n === null) throw new Error(`no answer to an upgrade within ${timeout} ms: ${seen}`);
+      seen += _decoder.decode(buffer.subarray(0, n));
+    }
+  } catch (error) {
+    closeQuietly(conn);
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+  if (statusOf(_encoder.encode(seen)) !== 101) {
+    closeQuietly(conn);
+    throw new Error(`upgrade answered with ${seen.split("\r\n")[0]}`);
+  }
+  return conn;
+}
+
 /** Writes `data`, ignoring a peer that already closed. */
 export async function write(conn: Deno.Conn, data: string | Uint8Array): Promise<void> {
   const bytes = typeof data === "string" ? _encoder.encode(data) : data;

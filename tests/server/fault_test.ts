@@ -9,39 +9,18 @@ import { until } from "../_until.ts";
 import {
   clientFrame,
   closeEvent,
+  closeQuietly,
   ENGINES,
   nextMessage,
   openWebSocket,
   rawConnect,
+  rawUpgrade,
   upgradeHead,
   write,
 } from "./_helpers.ts";
 
 async function echo(conn: WebSocketConnection): Promise<void> {
   for await (const message of conn) conn.send(message.data);
-}
-
-// Opens a connection and reads the 101 head (and whatever came with it).
-async function upgraded(port: number): Promise<Deno.TcpConn> {
-  const conn = await rawConnect(port);
-  await write(conn, upgradeHead());
-  const buffer = new Uint8Array(4096);
-  let seen = "";
-  while (!seen.includes("\r\n\r\n")) {
-    const n = await conn.read(buffer);
-    if (n === null) throw new Error("closed during the handshake");
-    seen += new TextDecoder().decode(buffer.subarray(0, n));
-  }
-  assert.match(seen, /^HTTP\/1\.1 101 /);
-  return conn;
-}
-
-function quietly(conn: Deno.Conn): void {
-  try {
-    conn.close();
-  } catch {
-    // Closed by the server already.
-  }
 }
 
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -52,29 +31,29 @@ const PEERS: Record<string, (port: number) => Promise<() => void>> = {
   "closes in the middle of its request head": async (port) => {
     const conn = await rawConnect(port);
     await write(conn, upgradeHead().slice(0, 40));
-    return () => quietly(conn);
+    return () => closeQuietly(conn);
   },
   "closes in the middle of a frame": async (port) => {
-    const conn = await upgraded(port);
+    const conn = await rawUpgrade(port);
     await write(conn, clientFrame(OPCODE.BINARY, new Uint8Array(1024)).subarray(0, 600));
-    return () => quietly(conn);
+    return () => closeQuietly(conn);
   },
   // Closing a socket with unread data makes the kernel reset it (RST), not end it (FIN).
   "resets while its replies are still unread": async (port) => {
-    const conn = await upgraded(port);
+    const conn = await rawUpgrade(port);
     for (let i = 0; i < 50; i++) await write(conn, clientFrame(OPCODE.TEXT, `message ${i}`));
-    return () => quietly(conn);
+    return () => closeQuietly(conn);
   },
   "sends garbage frames and closes": async (port) => {
-    const conn = await upgraded(port);
+    const conn = await rawUpgrade(port);
     await write(conn, crypto.getRandomValues(new Uint8Array(2048)));
-    return () => quietly(conn);
+    return () => closeQuietly(conn);
   },
   "announces a huge frame and closes": async (port) => {
-    const conn = await upgraded(port);
+    const conn = await rawUpgrade(port);
     // A masked binary frame claiming 2^40 bytes.
     await write(conn, new Uint8Array([0x82, 0xff, 0, 0, 1, 0, 0, 0, 0, 0, 1, 2, 3, 4]));
-    return () => quietly(conn);
+    return () => closeQuietly(conn);
   },
 };
 

@@ -3,9 +3,11 @@ import { serve, type WebSocketConnection } from "../../mod.ts";
 import {
   clientFrame,
   closeCodeAfter101,
+  closeQuietly,
   nextMessage,
   openWebSocket,
   rawConnect,
+  rawUpgrade,
   readToEnd,
   statusOf,
   upgradeHead,
@@ -27,6 +29,18 @@ async function assertStillServes(url: string): Promise<void> {
   await new Promise((resolve) => (ws.onclose = resolve));
 }
 
+// Sends `bytes` on a new connection and returns everything the server writes before it closes
+// (failing after `timeout` ms).
+async function replyTo(
+  port: number,
+  bytes: string | Uint8Array,
+  timeout?: number,
+): Promise<Uint8Array> {
+  const conn = await rawConnect(port);
+  await write(conn, bytes);
+  return await readToEnd(conn, timeout);
+}
+
 Deno.test("streams engine answers garbage bytes with 400 and keeps serving", async () => {
   await using server = serve({ ...local, handshakeTimeout: 2_000 }, echo);
   const garbage = [
@@ -37,9 +51,7 @@ Deno.test("streams engine answers garbage bytes with 400 and keeps serving", asy
     "GET / HTTP/3.0\r\nHost: a\r\n\r\n",
   ];
   for (const bytes of garbage) {
-    const conn = await rawConnect(server.addr.port);
-    await write(conn, bytes);
-    const status = statusOf(await readToEnd(conn));
+    const status = statusOf(await replyTo(server.addr.port, bytes));
     assert.ok(status === 400 || status === 505, `status ${status}`);
   }
   // Random bytes: an error status or a plain close, never a crash.
@@ -75,20 +87,7 @@ function resetBeforeAccept(port: number, count: number): void {
 
 // The server answers an upgrade with 101 within 5 s (a server that stopped accepting never does).
 async function assertAnswersUpgrade(port: number): Promise<void> {
-  const conn = await rawConnect(port);
-  const timer = setTimeout(() => conn.close(), 5_000);
-  try {
-    await write(conn, upgradeHead());
-    const buffer = new Uint8Array(1024);
-    const n = await conn.read(buffer).catch(() => null);
-    assert.notEqual(n, null, "no answer to an upgrade within 5 s");
-    assert.equal(statusOf(buffer.subarray(0, n!)), 101);
-  } finally {
-    clearTimeout(timer);
-    try {
-      conn.close();
-    } catch { /* closed by the timer */ }
-  }
+  closeQuietly(await rawUpgrade(port, 5_000));
 }
 
 for (const engine of ["streams", "native"] as const) {
@@ -112,9 +111,7 @@ Deno.test("streams engine answers 400 at once to bytes that cannot begin a reque
     "SSH-2.0-OpenSSH_9.6\r\n",
   ];
   for (const start of starts) {
-    const conn = await rawConnect(server.addr.port);
-    await write(conn, start);
-    const answer = await readToEnd(conn, 2_000);
+    const answer = await replyTo(server.addr.port, start, 2_000);
     assert.equal(statusOf(answer), 400, JSON.stringify(start));
   }
   // Random bytes that do not begin like a request: 400, without waiting for more.
@@ -124,9 +121,7 @@ Deno.test("streams engine answers 400 at once to bytes that cannot begin a reque
     // A first byte that is not a token character: no method can start with it.
     if (/^[!#$%&'*+\-.^_`|~0-9A-Za-z]/.test(String.fromCharCode(bytes[0]!))) continue;
     tried++;
-    const conn = await rawConnect(server.addr.port);
-    await write(conn, bytes);
-    assert.equal(statusOf(await readToEnd(conn, 2_000)), 400);
+    assert.equal(statusOf(await replyTo(server.addr.port, bytes, 2_000)), 400);
   }
   await assertStillServes(server.url);
 });
@@ -141,9 +136,7 @@ Deno.test("streams engine refuses invalid upgrade attempts with the handshake er
     [upgradeHead("/", ["Sec-WebSocket-Protocol: a, a"]), 400],
   ];
   for (const [head, expected] of cases) {
-    const conn = await rawConnect(server.addr.port);
-    await write(conn, head);
-    const response = await readToEnd(conn);
+    const response = await replyTo(server.addr.port, head);
     assert.equal(statusOf(response), expected);
     assert.match(new TextDecoder().decode(response), /connection: close/i);
   }
@@ -157,13 +150,11 @@ Deno.test("streams engine closes on a truncated head and answers 431 to a huge o
   truncated.closeWrite();
   assert.equal((await readToEnd(truncated)).length, 0);
 
-  const huge = await rawConnect(server.addr.port);
-  await write(huge, `GET / HTTP/1.1\r\nX-Filler: ${"a".repeat(64 * 1024)}\r\n\r\n`);
-  assert.equal(statusOf(await readToEnd(huge)), 431);
+  const huge = `GET / HTTP/1.1\r\nX-Filler: ${"a".repeat(64 * 1024)}\r\n\r\n`;
+  assert.equal(statusOf(await replyTo(server.addr.port, huge)), 431);
 
-  const endless = await rawConnect(server.addr.port);
-  await write(endless, "GET / HTTP/1.1\r\n" + "X: y\r\n".repeat(1000));
-  assert.equal(statusOf(await readToEnd(endless)), 431);
+  const endless = "GET / HTTP/1.1\r\n" + "X: y\r\n".repeat(1000);
+  assert.equal(statusOf(await replyTo(server.addr.port, endless)), 431);
   await assertStillServes(server.url);
 });
 
@@ -198,9 +189,7 @@ Deno.test("streams engine answers 503 beyond maxConnections", async () => {
   const a = await openWebSocket(server.url);
   const b = await openWebSocket(server.url);
   assert.equal(server.connections, 2);
-  const conn = await rawConnect(server.addr.port);
-  await write(conn, upgradeHead());
-  assert.equal(statusOf(await readToEnd(conn)), 503);
+  assert.equal(statusOf(await replyTo(server.addr.port, upgradeHead())), 503);
   a.close();
   await new Promise((resolve) => (a.onclose = resolve));
   // A slot is free again.
