@@ -1,7 +1,7 @@
 import { HandshakeError } from "./errors.ts";
+import { isToken } from "./header_values.ts";
 
 const _CRLF_CRLF = [0x0d, 0x0a, 0x0d, 0x0a];
-const _TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const _encoder = new TextEncoder();
 const _utf8 = new TextDecoder();
 
@@ -195,7 +195,7 @@ function _parseHeadText(text: string, status: number): [string, Headers] {
     const name = line.slice(0, colon);
     const value = line.slice(colon + 1).trim();
     // RFC 9112 §5.1: no whitespace between name and colon; §5.2: no obsolete line folding.
-    if (colon <= 0 || !_TOKEN.test(name) || /[\0\r\n]/.test(value)) {
+    if (colon <= 0 || !isToken(name) || /[\0\r\n]/.test(value)) {
       throw new HandshakeError(status, `Cannot parse head: malformed header line ${i}`);
     }
     headers.append(_own(name), _own(value));
