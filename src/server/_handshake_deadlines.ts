@@ -6,6 +6,14 @@ export interface _HandshakeDeadline {
   conn: { close(): void } | null;
 }
 
+/** @internal Options of {@linkcode _HandshakeDeadlines}. */
+export interface _HandshakeDeadlinesOptions {
+  /** Most connections waiting at once; adding one more closes the oldest. @default {Infinity} */
+  max?: number;
+  /** A monotonic clock in milliseconds (tests replace it). @default {performance.now} */
+  now?: () => number;
+}
+
 /**
  * @internal Closes connections whose request head has not arrived within a fixed timeout, with
  * one timer for all of them instead of one per connection (a `setTimeout` and `clearTimeout` pair
@@ -13,39 +21,50 @@ export interface _HandshakeDeadline {
  * its connection was added, so they come due in the order they were added: a queue, whose head
  * advances past connections that finished in time. The timer stays armed while connections wait
  * and for one span after, and {@linkcode _HandshakeDeadlines.stop} clears it.
+ *
+ * At most `max` connections wait at once: adding one more closes the oldest waiting one, which is
+ * the queue's head (the head never rests on a finished connection), as if its time had run out.
  */
 export class _HandshakeDeadlines {
   readonly #timeout: number;
+  readonly #max: number;
   readonly #now: () => number;
   #queue: _HandshakeDeadline[] = [];
   #head = 0;
+  #waiting = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #stopped = false;
 
-  /** `now` is a monotonic clock in milliseconds (tests replace it). */
-  constructor(timeout: number, now: () => number = () => performance.now()) {
+  /** Closes connections `timeout` ms after they were added, unless they finished. */
+  constructor(timeout: number, options: _HandshakeDeadlinesOptions = {}) {
     this.#timeout = timeout;
-    this.#now = now;
+    this.#max = options.max ?? Infinity;
+    this.#now = options.now ?? (() => performance.now());
   }
 
-  /** Connections still waiting for their head (for tests and diagnostics). */
+  /** Connections still waiting for their head. */
   get waiting(): number {
-    let n = 0;
-    for (let i = this.#head; i < this.#queue.length; i++) if (this.#queue[i]!.conn !== null) n++;
-    return n;
+    return this.#waiting;
   }
 
-  /** Starts `conn`'s deadline: it is closed unless {@linkcode done} is called in time. */
+  /**
+   * Starts `conn`'s deadline: it is closed unless {@linkcode done} is called in time. With `max`
+   * connections waiting already, the oldest of them is closed first.
+   */
   add(conn: { close(): void }): _HandshakeDeadline {
+    if (this.#waiting >= this.#max) this.#evictOldest();
     const deadline: _HandshakeDeadline = { at: this.#now() + this.#timeout, conn };
     this.#queue.push(deadline);
+    this.#waiting++;
     if (this.#timer === undefined && !this.#stopped) this.#arm(this.#timeout);
     return deadline;
   }
 
   /** `deadline`'s connection finished in time (or was closed otherwise). Calling it again is harmless. */
   done(deadline: _HandshakeDeadline): void {
+    if (deadline.conn === null) return;
     deadline.conn = null;
+    this.#waiting--;
     this.#advance();
   }
 
@@ -65,16 +84,31 @@ export class _HandshakeDeadlines {
     const now = this.#now();
     const queue = this.#queue;
     while (this.#head < queue.length && queue[this.#head]!.at <= now) {
-      const deadline = queue[this.#head++]!;
-      const conn = deadline.conn;
-      deadline.conn = null;
-      if (conn !== null) _closeQuietly(conn);
+      this.#close(queue[this.#head++]!);
     }
     this.#advance();
     // Armed again for the next connection due (`#advance` may have replaced the queue); with none
     // waiting, the queue is empty and the next `add` arms it.
     const next = this.#queue[this.#head];
     if (next !== undefined && !this.#stopped) this.#arm(next.at - now);
+  }
+
+  // The head is the oldest waiting connection: `#advance` never leaves it on a finished one.
+  #evictOldest(): void {
+    const oldest = this.#queue[this.#head];
+    if (oldest === undefined) return;
+    this.#head++;
+    this.#close(oldest);
+    this.#advance();
+  }
+
+  // Takes `deadline`'s connection out of the count before closing it (if it is still waiting).
+  #close(deadline: _HandshakeDeadline): void {
+    const conn = deadline.conn;
+    if (conn === null) return;
+    deadline.conn = null;
+    this.#waiting--;
+    _closeQuietly(conn);
   }
 
   // Drops finished connections from the head; empties or compacts the queue now and then.

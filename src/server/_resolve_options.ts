@@ -33,6 +33,7 @@ export interface _ResolvedServeOptions<Data> extends _ResolvedUpgradeOptions<Dat
   tls: TlsOptions | undefined;
   engine: "streams" | "native";
   maxConnections: number;
+  maxPendingHandshakes: number;
   handshakeTimeout: number;
   fetch: ((request: Request) => Response | Promise<Response>) | undefined;
   signal: AbortSignal | undefined;
@@ -94,6 +95,7 @@ export function _resolveServeOptions<Data>(
     tls: options.tls,
     engine: options.engine ?? "streams",
     maxConnections: options.maxConnections ?? Infinity,
+    maxPendingHandshakes: options.maxPendingHandshakes ?? 4_096,
     handshakeTimeout: options.handshakeTimeout ?? 10_000,
     fetch: options.fetch,
     signal: options.signal,
@@ -117,6 +119,14 @@ export function _resolveServeOptions<Data>(
     (!Number.isSafeInteger(resolved.maxConnections) || resolved.maxConnections < 0)
   ) {
     throw new RangeError(`Cannot serve: invalid maxConnections ${resolved.maxConnections}`);
+  }
+  if (
+    resolved.maxPendingHandshakes !== Infinity &&
+    (!Number.isSafeInteger(resolved.maxPendingHandshakes) || resolved.maxPendingHandshakes < 1)
+  ) {
+    throw new RangeError(
+      `Cannot serve: invalid maxPendingHandshakes ${resolved.maxPendingHandshakes}`,
+    );
   }
   _checkInteger("handshakeTimeout", resolved.handshakeTimeout, 1);
   _checkInteger("shutdownTimeout", resolved.shutdownTimeout);

@@ -44,7 +44,9 @@ export class _StreamsEngine<Data> {
     this.#scheme = tls === undefined ? "http" : "https";
     this.addr = this.#listener.addr as Deno.NetAddr;
     this.#splicer = new _HttpSplicer(options.fetch);
-    this.#deadlines = new _HandshakeDeadlines(options.handshakeTimeout);
+    this.#deadlines = new _HandshakeDeadlines(options.handshakeTimeout, {
+      max: options.maxPendingHandshakes,
+    });
     this.#acceptor = new _Acceptor(this.#listener, (conn) => this.#handle(conn));
   }
 
@@ -64,7 +66,8 @@ export class _StreamsEngine<Data> {
 
   async #handle(conn: Deno.Conn): Promise<void> {
     this.#handshaking.add(conn);
-    // No slowloris: the whole head (and the TLS handshake) must arrive within the timeout.
+    // No slowloris: the whole head (and the TLS handshake) must arrive within the timeout, and
+    // beyond `maxPendingHandshakes` connections waiting for theirs, the oldest is closed.
     const deadline = this.#deadlines.add(conn);
     // The socket is read and written with `conn.read`/`conn.write` (see `_SocketTransport`).
     const reader = _openReader(conn);

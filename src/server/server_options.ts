@@ -148,6 +148,21 @@ export interface ServeOptions<Data = unknown> extends UpgradeOptions<Data> {
    */
   maxConnections?: number;
   /**
+   * Most connections waiting for their request head (accepted, no complete head yet) at once; a
+   * connection arriving beyond it makes the server close the oldest waiting one without an
+   * answer, as if its `handshakeTimeout` had run out. Legitimate clients send their head within a
+   * round trip, so under a flood of silent sockets evicting the oldest keeps the server reachable
+   * (and its file descriptors bounded), where refusing the newest would lock everyone out for a
+   * whole `handshakeTimeout`. The default is the length of Linux's default accept queue
+   * (`net.core.somaxconn`) and stays well under common descriptor limits; the number waiting
+   * follows the number of clients connecting at the same moment, so raise it when more than that
+   * may connect at once (several thousand clients at the same instant, as from a load
+   * generator). Streams engine only; `Deno.serve` applies its own policy.
+   *
+   * @default {4_096}
+   */
+  maxPendingHandshakes?: number;
+  /**
    * Milliseconds a peer has to deliver its complete request head (and, with TLS, finish the TLS
    * handshake); slower connections are closed without an answer (no slowloris). Streams engine
    * only; `Deno.serve` applies its own timeouts.

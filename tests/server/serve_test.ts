@@ -187,11 +187,24 @@ Deno.test("serve validates its options before listening", () => {
   assert.throws(() => serve({ port: 70_000 }, handler), RangeError);
   assert.throws(() => serve({ port: 0, engine: "bun" as "native" }, handler), TypeError);
   assert.throws(() => serve({ port: 0, maxConnections: -1 }, handler), RangeError);
+  for (const maxPendingHandshakes of [0, -1, 1.5, NaN]) {
+    assert.throws(
+      () => serve({ port: 0, maxPendingHandshakes }, handler),
+      (error) => error instanceof RangeError && /invalid maxPendingHandshakes/.test(error.message),
+    );
+  }
   assert.throws(() => serve({ port: 0, handshakeTimeout: 0 }, handler), RangeError);
   assert.throws(() => serve({ port: 0, closeTimeout: 1.5 }, handler), RangeError);
   assert.throws(() => serve({ port: 0, limits: { maxHandshakeHeadSize: 0 } }, handler), RangeError);
   assert.throws(() => serve({ port: 0, tls: { cert: "x" } as never }, handler), TypeError);
   assert.throws(() => serve({ port: 0 }, "nope" as never), TypeError);
+});
+
+Deno.test("serve accepts maxPendingHandshakes as a positive integer or Infinity", async () => {
+  for (const maxPendingHandshakes of [1, 4_096, Infinity]) {
+    await using server = serve({ hostname: "127.0.0.1", port: 0, maxPendingHandshakes }, () => {});
+    assert.ok(server.addr.port > 0);
+  }
 });
 
 Deno.test("info.headers holds the handshake's request headers on both engines", async (t) => {
