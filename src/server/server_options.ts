@@ -157,7 +157,7 @@ export interface ServeOptions<Data = unknown> extends UpgradeOptions<Data> {
    * (`net.core.somaxconn`) and stays well under common descriptor limits; the number waiting
    * follows the number of clients connecting at the same moment, so raise it when more than that
    * may connect at once (several thousand clients at the same instant, as from a load
-   * generator). Streams engine only; `Deno.serve` applies its own policy.
+   * generator). Streams engine only (see `docs/ENGINES.md`).
    *
    * @default {4_096}
    */
