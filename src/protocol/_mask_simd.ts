@@ -1,0 +1,114 @@
+/**
+ * @internal Masking with WebAssembly SIMD: 16 bytes per instruction instead of 4, for payloads
+ * large enough that copying them into the module's memory and back costs less than it saves
+ * (measured: about 2.7× faster than the word-wise loop at 16–64 KiB, even with both copies; the
+ * loop stays faster under about 512 bytes). Where WebAssembly cannot be compiled (a page whose
+ * Content-Security-Policy forbids it, say) {@linkcode _maskSimd} reports that and the caller
+ * masks in JavaScript.
+ *
+ * The module, in the WebAssembly text format:
+ *
+ * ```wat
+ * (module
+ *   (memory (export "memory") 1)
+ *   ;; XORs memory[0, length) with the 4-byte key repeated; length is a multiple of 64.
+ *   (func (export "mask") (param $length i32) (param $key i32)
+ *     (local $i i32) (local $k v128)
+ *     (local.set $k (i32x4.splat (local.get $key)))
+ *     (block $done
+ *       (loop $next
+ *         (br_if $done (i32.ge_u (local.get $i) (local.get $length)))
+ *         (v128.store offset=0 (local.get $i)
+ *           (v128.xor (v128.load offset=0 (local.get $i)) (local.get $k)))
+ *         (v128.store offset=16 (local.get $i)
+ *           (v128.xor (v128.load offset=16 (local.get $i)) (local.get $k)))
+ *         (v128.store offset=32 (local.get $i)
+ *           (v128.xor (v128.load offset=32 (local.get $i)) (local.get $k)))
+ *         (v128.store offset=48 (local.get $i)
+ *           (v128.xor (v128.load offset=48 (local.get $i)) (local.get $k)))
+ *         (local.set $i (i32.add (local.get $i) (i32.const 64)))
+ *         (br $next)))))
+ * ```
+ *
+ * @module
+ */
+
+// The module above, assembled.
+// deno-fmt-ignore
+const _MODULE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, 0x01, 0x06, 0x01, 0x60, 0x02, 0x7f, 0x7f,
+  0x00, 0x03, 0x02, 0x01, 0x00, 0x05, 0x03, 0x01, 0x00, 0x01, 0x07, 0x11, 0x02, 0x06, 0x6d,
+  0x65, 0x6d, 0x6f, 0x72, 0x79, 0x02, 0x00, 0x04, 0x6d, 0x61, 0x73, 0x6b, 0x00, 0x00, 0x0a,
+  0x65, 0x01, 0x63, 0x02, 0x01, 0x7f, 0x01, 0x7b, 0x20, 0x01, 0xfd, 0x11, 0x21, 0x03, 0x02,
+  0x40, 0x03, 0x40, 0x20, 0x02, 0x20, 0x00, 0x4f, 0x0d, 0x01, 0x20, 0x02, 0x20, 0x02, 0xfd,
+  0x00, 0x04, 0x00, 0x20, 0x03, 0xfd, 0x51, 0xfd, 0x0b, 0x04, 0x00, 0x20, 0x02, 0x20, 0x02,
+  0xfd, 0x00, 0x04, 0x10, 0x20, 0x03, 0xfd, 0x51, 0xfd, 0x0b, 0x04, 0x10, 0x20, 0x02, 0x20,
+  0x02, 0xfd, 0x00, 0x04, 0x20, 0x20, 0x03, 0xfd, 0x51, 0xfd, 0x0b, 0x04, 0x20, 0x20, 0x02,
+  0x20, 0x02, 0xfd, 0x00, 0x04, 0x30, 0x20, 0x03, 0xfd, 0x51, 0xfd, 0x0b, 0x04, 0x30, 0x20,
+  0x02, 0x41, 0xc0, 0x00, 0x6a, 0x21, 0x02, 0x0c, 0x00, 0x0b, 0x0b, 0x0b,
+]);
+
+// The module's memory is one 64 KiB page: longer payloads are masked a window at a time.
+const _WINDOW = 64 * 1024;
+
+let _memory: Uint8Array | null = null;
+let _mask: ((length: number, key: number) => void) | null = null;
+// `true` once compiling failed: not tried again.
+let _unavailable = false;
+
+// Compiles the module on first use (synchronously: it is a few hundred bytes, well under the
+// size browsers allow to compile on the main thread).
+function _load(): boolean {
+  if (_mask !== null) return true;
+  if (_unavailable) return false;
+  try {
+    const instance = new WebAssembly.Instance(new WebAssembly.Module(_MODULE));
+    const exports = instance.exports as {
+      memory: WebAssembly.Memory;
+      mask: (length: number, key: number) => void;
+    };
+    _memory = new Uint8Array(exports.memory.buffer);
+    _mask = exports.mask;
+    return true;
+  } catch {
+    _unavailable = true;
+    return false;
+  }
+}
+
+/**
+ * @internal XORs the first `length - length % 64` bytes of `data` in place with the mask bytes
+ * `m0 m1 m2 m3` repeated, `m0` at `data[0]`, and returns how many bytes it masked: a multiple of
+ * 64 (so the mask's phase after them is that at `data[0]`), or 0 where WebAssembly SIMD is not
+ * available. The caller masks the rest.
+ */
+export function _maskSimd(
+  data: Uint8Array,
+  m0: number,
+  m1: number,
+  m2: number,
+  m3: number,
+): number {
+  const length = data.length & ~63;
+  if (length === 0 || !_load()) return 0;
+  const memory = _memory!;
+  const mask = _mask!;
+  // WebAssembly memory is little-endian on every host: byte 0 of the key is its low byte.
+  const key = m0 | (m1 << 8) | (m2 << 16) | (m3 << 24);
+  for (let start = 0; start < length; start += _WINDOW) {
+    const end = Math.min(start + _WINDOW, length);
+    memory.set(data.subarray(start, end));
+    mask(end - start, key);
+    data.set(memory.subarray(0, end - start), start);
+  }
+  return length;
+}
+
+/** @internal Makes {@linkcode _maskSimd} report no SIMD (`true`) or try again (`false`): tests. */
+export function _disableMaskSimd(disabled: boolean): void {
+  _unavailable = disabled;
+  if (disabled) {
+    _mask = null;
+    _memory = null;
+  }
+}
