@@ -47,7 +47,9 @@ export class _StreamsEngine<Data> {
     this.#deadlines = new _HandshakeDeadlines(options.handshakeTimeout, {
       max: options.maxPendingHandshakes,
     });
-    this.#acceptor = new _Acceptor(this.#listener, (conn) => this.#handle(conn));
+    this.#acceptor = new _Acceptor(this.#listener, (conn) => this.#handle(conn), {
+      room: () => this.#deadlines.room(),
+    });
   }
 
   /** Stops accepting and drops connections whose handshake is not done. */
@@ -67,7 +69,8 @@ export class _StreamsEngine<Data> {
   async #handle(conn: Deno.Conn): Promise<void> {
     this.#handshaking.add(conn);
     // No slowloris: the whole head (and the TLS handshake) must arrive within the timeout, and
-    // beyond `maxPendingHandshakes` connections waiting for theirs, the oldest is closed.
+    // with `maxPendingHandshakes` connections waiting for theirs, the acceptor waits for room
+    // (see `_HandshakeDeadlines.room`).
     const deadline = this.#deadlines.add(conn);
     // The socket is read and written with `conn.read`/`conn.write` (see `_SocketTransport`).
     const reader = _openReader(conn);

@@ -148,16 +148,19 @@ export interface ServeOptions<Data = unknown> extends UpgradeOptions<Data> {
    */
   maxConnections?: number;
   /**
-   * Most connections waiting for their request head (accepted, no complete head yet) at once; a
-   * connection arriving beyond it makes the server close the oldest waiting one without an
-   * answer, as if its `handshakeTimeout` had run out. Legitimate clients send their head within a
-   * round trip, so under a flood of silent sockets evicting the oldest keeps the server reachable
-   * (and its file descriptors bounded), where refusing the newest would lock everyone out for a
-   * whole `handshakeTimeout`. The default is the length of Linux's default accept queue
-   * (`net.core.somaxconn`) and stays well under common descriptor limits; the number waiting
-   * follows the number of clients connecting at the same moment, so raise it when more than that
-   * may connect at once (several thousand clients at the same instant, as from a load
-   * generator). Streams engine only (see `docs/ENGINES.md`).
+   * Most connections waiting for their request head (accepted, no complete head yet; with TLS, the
+   * TLS handshake too) at once. At the bound the server stops accepting: new connections wait in
+   * the kernel's listen backlog, which costs the process no descriptor, until a waiting one
+   * finishes (sends its head, goes away or runs out of `handshakeTimeout`), or until the oldest has
+   * waited a second (or `handshakeTimeout`, if shorter): then that one is closed without an answer,
+   * as a timed-out one is, to let the next one in. A burst of legitimate clients, whose heads the
+   * busy server reads within a fraction of a second, is slowed down instead of refused (none of
+   * 10,000 plain-TCP clients connecting at the same instant was closed), while a flood of silent
+   * sockets holds at most this many descriptors and cannot lock everyone out for a whole
+   * `handshakeTimeout`. The default is the length of Linux's default accept queue
+   * (`net.core.somaxconn`) and stays well under common descriptor limits. TLS handshakes may take
+   * a busy server longer than a second: raise it to the size of TLS bursts larger than the bound
+   * (see `docs/ENGINES.md`). Streams engine only.
    *
    * @default {4_096}
    */

@@ -50,14 +50,12 @@ const emfile = () => new Error("Too many open files (os error 24)");
 // Runs an acceptor over `script` until every entry is played; pauses are logged, not waited.
 async function play(script: (string | Error)[]): Promise<string[]> {
   const listener = new ScriptedListener(script);
-  const acceptor = new _Acceptor(
-    listener,
-    (conn) => listener.log.push(conn.name),
-    (ms) => {
+  const acceptor = new _Acceptor(listener, (conn) => listener.log.push(conn.name), {
+    wait: (ms) => {
       listener.log.push(`pause ${ms}`);
       return Promise.resolve();
     },
-  );
+  });
   while (!listener.exhausted) await new Promise((resolve) => setTimeout(resolve, 0));
   acceptor.stop();
   listener.close();
@@ -124,4 +122,73 @@ Deno.test("acceptor ends when the listener is closed and hands on nothing after 
   stopping.stop();
   await stopping.done;
   assert.equal(closed, 1);
+});
+
+// Lets pending promise reactions and due timers run.
+function settle(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 10));
+}
+
+Deno.test("acceptor does not accept while waiting for room, and accepts once there is", async () => {
+  const listener = new ScriptedListener(["a", "b", "c"]);
+  // The gate: room for one connection, then a wait the test ends, then room again.
+  let full: PromiseWithResolvers<void> | undefined;
+  let asks = 0;
+  const room = () => {
+    asks++;
+    if (asks !== 2) return undefined;
+    full = Promise.withResolvers<void>();
+    listener.log.push("wait");
+    return full.promise;
+  };
+  const acceptor = new _Acceptor(listener, (conn) => listener.log.push(conn.name), { room });
+  await settle();
+  assert.deepEqual(listener.log, ["a", "wait"]);
+  assert.equal(listener.accepts, 1, "accepted while waiting for room");
+  full!.resolve();
+  while (!listener.exhausted) await settle();
+  assert.deepEqual(listener.log, ["a", "wait", "b", "c"]);
+  // Asked before every accept: a, the wait, b, c, and the accept left waiting on the listener.
+  assert.equal(asks, 5);
+  acceptor.stop();
+  listener.close();
+  await acceptor.done;
+});
+
+Deno.test("acceptor asks for room again after a wait, as long as there is none", async () => {
+  const listener = new ScriptedListener(["a"]);
+  const waits: PromiseWithResolvers<void>[] = [];
+  const room = () => {
+    if (waits.length >= 3) return undefined;
+    waits.push(Promise.withResolvers<void>());
+    return waits.at(-1)!.promise;
+  };
+  const acceptor = new _Acceptor(listener, (conn) => listener.log.push(conn.name), { room });
+  for (let i = 0; i < 3; i++) {
+    await settle();
+    assert.equal(listener.accepts, 0);
+    assert.equal(waits.length, i + 1);
+    // A gate that fails is asked again too: it does not end the loop.
+    if (i === 1) waits[i]!.reject(new Error("gate failed"));
+    else waits[i]!.resolve();
+  }
+  while (!listener.exhausted) await settle();
+  assert.deepEqual(listener.log, ["a"]);
+  acceptor.stop();
+  listener.close();
+  await acceptor.done;
+});
+
+Deno.test("acceptor's stop ends a wait for room at once, without accepting", async () => {
+  const listener = new ScriptedListener(["a"]);
+  const never = new Promise<void>(() => {});
+  const acceptor = new _Acceptor(listener, () => assert.fail("accepted while waiting for room"), {
+    room: () => never,
+  });
+  await settle();
+  const stopped = performance.now();
+  acceptor.stop();
+  await acceptor.done;
+  assert.ok(performance.now() - stopped < 100, "stop waited for room");
+  assert.equal(listener.accepts, 0);
 });

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { serve, type WebSocketConnection } from "../../mod.ts";
+import { _HANDSHAKE_EVICT_AFTER_MS } from "../../src/server/_handshake_deadlines.ts";
 import { closeQuietly, rawConnect, rawUpgrade } from "./_helpers.ts";
 
 const local = { hostname: "127.0.0.1", port: 0 } as const;
@@ -8,40 +9,106 @@ async function echo(conn: WebSocketConnection): Promise<void> {
   for await (const message of conn) conn.send(message.data);
 }
 
-// Resolves `true` once the server ends `conn` (EOF or reset), `false` if it is still open after
-// `ms`. The read left pending in that case settles when the test closes `conn`.
-async function closedWithin(conn: Deno.Conn, ms: number): Promise<boolean> {
-  const read = conn.read(new Uint8Array(16)).then((n) => n === null, () => true);
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
-  try {
-    return await Promise.race([read, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
+// A silent client connection, and whether the server has ended it (EOF or reset) yet.
+interface Silent {
+  conn: Deno.TcpConn;
+  ended: boolean;
+  // Settles once the server ends the connection, or the test closes it.
+  read: Promise<void>;
 }
 
-Deno.test("streams engine closes the oldest silent connections beyond maxPendingHandshakes", async () => {
+async function silent(port: number): Promise<Silent> {
+  const conn = await rawConnect(port);
+  const entry: Silent = { conn, ended: false, read: Promise.resolve() };
+  entry.read = conn.read(new Uint8Array(16)).then(
+    (n) => void (entry.ended = n === null),
+    () => void (entry.ended = true),
+  );
+  return entry;
+}
+
+// Indexes of the connections the server has ended.
+function ended(entries: readonly Silent[]): number[] {
+  return entries.flatMap((entry, i) => entry.ended ? [i] : []);
+}
+
+// How many connections wait in the kernel's accept queue of the listener on 127.0.0.1:`port`
+// (the `rx_queue` of a listening socket in /proc/net/tcp), or `undefined` where that is not
+// readable.
+function acceptQueue(port: number): number | undefined {
+  if (Deno.build.os !== "linux") return undefined;
+  const local = `0100007F:${port.toString(16).toUpperCase().padStart(4, "0")}`;
+  for (const line of Deno.readTextFileSync("/proc/net/tcp").split("\n")) {
+    const fields = line.trim().split(/\s+/);
+    if (fields[1] === local && fields[3] === "0A") return parseInt(fields[4]!.split(":")[1]!, 16);
+  }
+  return undefined;
+}
+
+function sleepUntil(started: number, ms: number): Promise<void> {
+  const delay = Math.max(0, started + ms - performance.now());
+  return new Promise((resolve) => setTimeout(resolve, delay));
+}
+
+Deno.test("streams engine keeps silent connections beyond maxPendingHandshakes in the backlog and closes the oldest once they have waited", async () => {
   // A timeout far longer than the test: only the bound can close anything.
   await using server = serve(
     { ...local, maxPendingHandshakes: 20, handshakeTimeout: 60_000 },
     echo,
   );
   const port = server.addr.port;
-  const silent: Deno.TcpConn[] = [];
+  const step = _HANDSHAKE_EVICT_AFTER_MS;
+  const entries: Silent[] = [];
   try {
-    for (let i = 0; i < 60; i++) silent.push(await rawConnect(port));
-    // The 61st connection is a real client: it must not wait behind the silent ones.
-    const started = Date.now();
-    closeQuietly(await rawUpgrade(port, 3_000));
-    assert.ok(Date.now() - started < 3_000);
-    // 61 connections against a bound of 20: the 41 oldest silent ones were closed, the newest 19
-    // still wait for their head (19 + the finished upgrade).
-    const oldest = await Promise.all(silent.slice(0, 40).map((conn) => closedWithin(conn, 3_000)));
-    assert.deepEqual(oldest, Array(40).fill(true), "an old silent connection was left open");
-    const newest = await Promise.all(silent.slice(41).map((conn) => closedWithin(conn, 300)));
-    assert.deepEqual(newest, Array(19).fill(false), "a recent silent connection was closed");
+    const started = performance.now();
+    for (let i = 0; i < 60; i++) entries.push(await silent(port));
+    // A real client behind the 60 silent ones in the backlog.
+    const upgrade = rawUpgrade(port, 4 * step + 500);
+    const range = (from: number, to: number) =>
+      Array.from({ length: to - from }, (_, k) => from + k);
+
+    // Before any has waited `step`: the first 20 are accepted and kept, the other 40 and the
+    // client wait in the kernel's accept queue, and nothing is closed.
+    await sleepUntil(started, step / 2);
+    assert.deepEqual(ended(entries), [], "a young connection was closed");
+    const queued = acceptQueue(port);
+    if (queued !== undefined) assert.equal(queued, 41, "not 20 silent connections accepted");
+    // Once the first 20 have waited `step`, each is closed for one more from the backlog: never
+    // more than 20 silent ones held.
+    await sleepUntil(started, step * 1.5);
+    assert.deepEqual(ended(entries), range(0, 20));
+    if (queued !== undefined) assert.equal(acceptQueue(port), 21);
+    await sleepUntil(started, step * 2.5);
+    assert.deepEqual(ended(entries), range(0, 40));
+    if (queued !== undefined) assert.equal(acceptQueue(port), 1);
+    // The client's turn comes when the 41st has waited `step`: it gets its 101.
+    closeQuietly(await upgrade);
+    assert.ok(performance.now() - started < 4 * step, "the upgrade took too long");
+    // The 41st was closed for it, and the 42nd, also old enough, may be for the accept that
+    // now waits for the next client; the newer ones are kept.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const closed = ended(entries);
+    assert.ok(closed.length === 41 || closed.length === 42, `${closed.length} closed`);
+    assert.deepEqual(closed, range(0, closed.length));
   } finally {
-    for (const conn of silent) closeQuietly(conn);
+    for (const entry of entries) closeQuietly(entry.conn);
+    await Promise.all(entries.map((entry) => entry.read));
   }
+});
+
+Deno.test("streams engine lets a burst of clients beyond maxPendingHandshakes all upgrade", async () => {
+  await using server = serve({ ...local, maxPendingHandshakes: 20 }, echo);
+  const port = server.addr.port;
+  const results = await Promise.allSettled(
+    Array.from({ length: 300 }, () => rawUpgrade(port, 5_000)),
+  );
+  const failed = results.filter((result) => result.status === "rejected");
+  for (const result of results) if (result.status === "fulfilled") closeQuietly(result.value);
+  assert.equal(
+    failed.length,
+    0,
+    `${failed.length} of 300 clients failed: ${
+      (failed[0] as PromiseRejectedResult | undefined)?.reason
+    }`,
+  );
 });
