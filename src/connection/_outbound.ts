@@ -482,7 +482,7 @@ interface _Held {
 // 128 KiB buffer each), a pool of 1 MiB per size left half of them allocating, and the external
 // memory they churned through set off a full collection every ~400 messages (every ~1,000 with
 // the pool covering them all), costing about a third of the server's CPU time per message.
-const _MAX_LARGE = 1024 * 1024;
+const _MAX_LARGE = 4 * 1024 * 1024;
 const _LARGE_POOL_BYTES = 8 * 1024 * 1024;
 const _freeLarge = new Map<number, Uint8Array[]>();
 let _pooledLarge = 0;

@@ -8,7 +8,7 @@ import type { AssemblerEvent, Message } from "../protocol/message.ts";
 import { createMessageAssembler, type MessageAssembler } from "../protocol/message_assembler.ts";
 import { _unmask } from "../protocol/mask.ts";
 import { OPCODE } from "../protocol/opcode.ts";
-import { _decodeUtf8Range, _encodeAscii } from "../protocol/utf8.ts";
+import { _decodeUtf8Range, _encodeUtf8, _encodeUtf8Into } from "../protocol/utf8.ts";
 import { _Outbound } from "./_outbound.ts";
 import { _Info } from "./_info.ts";
 import { _SocketTransport } from "./_socket_transport.ts";
@@ -31,14 +31,15 @@ const _EMPTY = new Uint8Array(0);
 // The last text message encoded by any connection, with its UTF-8 bytes.
 let _lastText = "";
 let _lastTextBytes = new Uint8Array(0);
-// Short ASCII text (the common case for chat and JSON) is encoded by a plain loop into this
-// scratch buffer: cheaper than a `TextEncoder` call and its allocation. The frame is copied into
-// the outbound buffer before `send` returns, so one buffer serves every connection.
-const _SCRATCH_SIZE = 256;
+// Text on connections without extensions is encoded into this scratch buffer when it fits: no
+// allocation per message. The frame is copied into the outbound buffer before `send` returns, so
+// one buffer serves every connection. It starts at 64 KiB and grows (in powers of two) for
+// longer text, up to `_SCRATCH_MAX`; longer text gets a buffer of its own.
+const _SCRATCH_MAX = 4 * 1024 * 1024;
 // Text up to this many characters, on a server connection without extensions, is written into
 // the outbound buffer directly when it is ASCII (`_Outbound.pushAsciiText`).
 const _DIRECT_TEXT = 256;
-const _scratch = new Uint8Array(_SCRATCH_SIZE);
+let _scratch = new Uint8Array(64 * 1024);
 // How long a failed connection keeps draining input before the socket is closed.
 const _FAIL_LINGER = 1_000;
 // Read sizes on byte-stream transports (sockets): a pending read holds its buffer until the peer
@@ -205,7 +206,7 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
     if (typeof data === "string") {
       opcode = OPCODE.TEXT;
       const length = data.length;
-      let ascii = -1;
+      let encoded = -1;
       // Short ASCII text on a plain server connection is encoded straight into the outbound
       // buffer. Admitting it by its length is exact for ASCII; other text is at least that long
       // in UTF-8, so a refusal here is the refusal the general path would give. Text it turns
@@ -217,16 +218,21 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
           this.#scheduleFlush();
           return true;
         }
-      } else if (length <= _SCRATCH_SIZE && this.#extensions.length === 0) {
-        ascii = _encodeAscii(data, _scratch, 0);
+      } else if (length <= _SCRATCH_MAX && this.#extensions.length === 0) {
+        if (length > _scratch.length) {
+          let size = _scratch.length * 2;
+          while (size < length) size *= 2;
+          _scratch = new Uint8Array(size);
+        }
+        encoded = _encodeUtf8Into(data, _scratch, 0);
       }
-      if (ascii >= 0) {
-        payload = _scratch.subarray(0, ascii);
+      if (encoded >= 0) {
+        payload = _scratch.subarray(0, encoded);
       } else {
         // Fan-out sends one string to many connections: encode it once, not once per
         // connection. Payloads are only read (frames are copied into the outbound buffer).
         if (data !== _lastText) {
-          _lastTextBytes = _encoder.encode(data);
+          _lastTextBytes = _encodeUtf8(data);
           _lastText = data;
         }
         payload = _lastTextBytes;

@@ -85,6 +85,14 @@ export function _decodeUtf8Range(
  */
 export function _encodeAscii(text: string, into: Uint8Array, at: number): number {
   const length = text.length;
+  // Longer text goes through the platform encoder: `encodeInto` copies a one-byte string's
+  // characters at memory speed, where the loop reads them one `charCodeAt` at a time (and slower
+  // still for the strings `TextDecoder` makes). All of the text read into exactly its length in
+  // bytes means one byte per character: ASCII.
+  if (length >= _ENCODE_INTO_MIN) {
+    const { read, written } = _encoder.encodeInto(text, into.subarray(at, at + length));
+    return read === length && written === length ? at + length : -1;
+  }
   let p = at;
   let i = 0;
   // Four characters per step: one test for the four.
@@ -107,6 +115,40 @@ export function _encodeAscii(text: string, into: Uint8Array, at: number): number
   }
   return p;
 }
+
+/**
+ * @internal Writes `text` into `into` from `at` as UTF-8 and returns the offset after it, or -1,
+ * having written some bytes, when it does not fit.
+ */
+export function _encodeUtf8Into(text: string, into: Uint8Array, at: number): number {
+  const { read, written } = _encoder.encodeInto(text, at === 0 ? into : into.subarray(at));
+  return read === text.length ? at + written : -1;
+}
+
+/**
+ * @internal The UTF-8 bytes of `text`, in a buffer of their own: what `TextEncoder.encode` returns,
+ * made with `encodeInto`, which is several times faster in Deno (a 256 KiB ASCII string: about
+ * 16 µs against 114 µs). The buffer is first sized for ASCII text; the rest of other text is
+ * encoded into a second one with room for three bytes per UTF-16 unit, the most any takes.
+ */
+export function _encodeUtf8(text: string): Uint8Array<ArrayBuffer> {
+  const length = text.length;
+  const bytes = new Uint8Array(length);
+  const { read, written } = _encoder.encodeInto(text, bytes);
+  // Every character read, into at most `length` bytes: one byte each.
+  if (read === length) return bytes;
+  const whole = new Uint8Array(written + (length - read) * 3);
+  whole.set(bytes.subarray(0, written));
+  // `encodeInto` never stops inside a surrogate pair, so the rest starts at a whole character.
+  const rest = _encoder.encodeInto(text.slice(read), whole.subarray(written));
+  return whole.subarray(0, written + rest.written);
+}
+
+const _encoder = new TextEncoder();
+// From this many characters on, `_encodeAscii` uses `encodeInto`: measured in Deno 2.9.6, the
+// loop takes about 100 ns for 32 characters of a string made by `String.fromCharCode` but 500 ns
+// for 64 of one made by `TextDecoder`, and `encodeInto` about 100 ns for either.
+const _ENCODE_INTO_MIN = 33;
 
 function _decodePlatform(bytes: Uint8Array): string {
   // The replacing decoder takes the platform's fast path (the fatal one does not), and it outputs

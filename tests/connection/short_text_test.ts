@@ -50,6 +50,16 @@ const TEXTS = [
   "a".repeat(40) + "€",
   "a".repeat(63) + "\u{1f600}",
   "\u007f\u0000 control bytes stay",
+  // Past the direct path: the platform encoder into the shared scratch buffer, which grows from
+  // 64 KiB for longer text, and a buffer of its own for text that does not fit it.
+  "a".repeat(33),
+  "b".repeat(1_000),
+  "é".repeat(1_000),
+  "\u{1f600} four bytes first " + "c".repeat(40),
+  "d".repeat(70_000),
+  "e".repeat(70_000) + "€",
+  "€".repeat(50_000),
+  "f".repeat(300),
 ];
 
 Deno.test("send writes text as encodeFrame would, ASCII or not, at every length boundary", async () => {

@@ -7,7 +7,12 @@ import {
   isValidUtf8,
   PROTOCOL_ERROR_CODE as E,
 } from "../../src/protocol/mod.ts";
-import { _decodeUtf8Range } from "../../src/protocol/utf8.ts";
+import {
+  _decodeUtf8Range,
+  _encodeAscii,
+  _encodeUtf8,
+  _encodeUtf8Into,
+} from "../../src/protocol/utf8.ts";
 import { hex } from "./_split.ts";
 
 const INVALID: [string, string][] = [
@@ -303,4 +308,60 @@ Deno.test("_decodeUtf8Range decodes a range as decodeUtf8 decodes that view", as
     assert.equal(_decodeUtf8Range(bytes, 3, 4), "b");
     assert.equal(_decodeUtf8Range(bytes, 2, 2), "");
   });
+});
+
+// Text of every kind the encoders must handle: ASCII, two-, three- and four-byte characters, and
+// lone surrogates (which UTF-8 cannot carry: the platform encoder writes U+FFFD for them).
+const _anyText = fc.oneof(
+  fc.string({ unit: "grapheme-ascii", maxLength: 300 }),
+  fc.string({ unit: "binary", maxLength: 300 }),
+  fc.string({ unit: fc.constantFrom("a", "é", "€", "😀", "\ud800", "\udc00"), maxLength: 300 }),
+);
+
+Deno.test("_encodeUtf8 and _encodeUtf8Into write what TextEncoder.encode writes", () => {
+  const encoder = new TextEncoder();
+  fc.assert(
+    fc.property(_anyText, fc.nat({ max: 8 }), (text, at) => {
+      const expected = encoder.encode(text);
+      assert.deepEqual(_encodeUtf8(text), expected);
+      const roomy = new Uint8Array(at + expected.length + 3);
+      assert.equal(_encodeUtf8Into(text, roomy, at), at + expected.length);
+      assert.deepEqual(roomy.subarray(at, at + expected.length), expected);
+      if (expected.length > 0) {
+        const tight = new Uint8Array(at + expected.length - 1);
+        assert.equal(_encodeUtf8Into(text, tight, at), -1, "does not fit");
+      }
+    }),
+    { numRuns: 500 },
+  );
+  // Long text, mostly ASCII with a character of each width at the end (the second buffer).
+  for (const tail of ["", "é", "€", "😀", "\ud800"]) {
+    const text = "x".repeat(70_000) + tail;
+    assert.deepEqual(_encodeUtf8(text), encoder.encode(text), `tail ${JSON.stringify(tail)}`);
+  }
+});
+
+Deno.test("_encodeAscii writes ASCII text of any length and refuses any other", () => {
+  fc.assert(
+    fc.property(_anyText, fc.nat({ max: 8 }), (text, at) => {
+      const into = new Uint8Array(at + text.length);
+      const end = _encodeAscii(text, into, at);
+      if (/^[\x00-\x7f]*$/.test(text)) {
+        assert.equal(end, at + text.length);
+        assert.deepEqual(into.subarray(at), new TextEncoder().encode(text));
+      } else {
+        assert.equal(end, -1);
+      }
+    }),
+    { numRuns: 1000 },
+  );
+  // Both sides of the length where the platform encoder takes over, with the last character not
+  // ASCII.
+  for (const length of [31, 32, 33, 34, 200]) {
+    for (const last of ["x", "é", "😀"]) {
+      const text = "a".repeat(length - 1) + last;
+      const into = new Uint8Array(text.length + 4);
+      assert.equal(_encodeAscii(text, into, 2), last === "x" ? 2 + text.length : -1);
+    }
+  }
 });
