@@ -1,49 +1,33 @@
-import { _Info } from "../connection/_info.ts";
-import type {
-  CloseInfo,
-  ConnectionInfo,
-  SlowConsumerOptions,
-} from "../connection/connection_options.ts";
+import type { CloseInfo, ConnectionInfo } from "../connection/connection_options.ts";
 import { _Inbox } from "../connection/_inbox.ts";
 import { READY_STATE, type ReadyState } from "../connection/ready_state.ts";
 import type { WebSocketConnection } from "../connection/websocket_connection.ts";
 import { CLOSE_CODE, isValidCloseCode } from "../protocol/close_code.ts";
 import type { Message } from "../protocol/message.ts";
-import type { ConnectionMetrics } from "../observability/connection_metrics.ts";
 import { _countNativeIn, _countNativeOut } from "../observability/_native_counts.ts";
+import type { _ResolvedUpgradeOptions } from "./_resolve_options.ts";
 
 const _encoder = new TextEncoder();
 // How often `drained()` samples the native `bufferedAmount`: Deno's WebSocket has no drain event.
 const _DRAIN_POLL_MS = 5;
 
-/** @internal Settings of a {@linkcode _NativeConnection}. */
-export interface _NativeConnectionOptions<Data> {
-  url: string;
-  headers: Headers | (() => Headers);
-  remoteAddress: Deno.NetAddr | undefined;
-  protocol: string;
-  data: Data | undefined;
-  closeTimeout: number;
-  maxBufferedAmount: number;
-  slowConsumer: Required<SlowConsumerOptions>;
-  /** Unread inbound bytes beyond which the connection is closed with 1008. */
-  maxQueuedBytes: number;
-  /** Counters to increment, if any. */
-  metrics?: ConnectionMetrics | undefined;
-}
-
 /**
  * @internal The `native` engine's connection: Deno's `WebSocket` (from `Deno.upgradeWebSocket`)
  * behind the {@linkcode WebSocketConnection} interface. Messages sent before the socket opens
  * are held and written on open, so handlers can send at once, as with `Connection`.
+ *
+ * An idle connection holds little beyond Deno's own socket: the settings are the server's,
+ * shared, and the connection is itself the socket's one event listener (no closures).
  */
 export class _NativeConnection<Data> implements WebSocketConnection<Data> {
   data: Data;
   readonly info: ConnectionInfo;
   readonly #ws: WebSocket;
-  readonly #options: _NativeConnectionOptions<Data>;
+  readonly #options: _ResolvedUpgradeOptions<Data>;
   #state: ReadyState = READY_STATE.OPEN;
-  #pending: (string | Uint8Array)[] | null = [];
+  /** Messages sent before the socket opened, made by the first such send. */
+  #pending: (string | Uint8Array)[] | null = null;
+  #opened = false;
   #pendingBytes = 0;
   #closeRequest: [number, string] | null = null;
   readonly #inbox = new _Inbox();
@@ -52,23 +36,31 @@ export class _NativeConnection<Data> implements WebSocketConnection<Data> {
   #closedResolve!: (info: CloseInfo) => void;
   readonly #closed = new Promise<CloseInfo>((resolve) => (this.#closedResolve = resolve));
 
-  constructor(ws: WebSocket, options: _NativeConnectionOptions<Data>) {
+  constructor(
+    ws: WebSocket,
+    info: ConnectionInfo,
+    data: Data | undefined,
+    options: _ResolvedUpgradeOptions<Data>,
+  ) {
     this.#ws = ws;
     this.#options = options;
-    this.data = options.data as Data;
-    this.info = new _Info(
-      options.remoteAddress,
-      options.url,
-      options.headers,
-      options.protocol,
-      [],
-    );
+    this.data = data as Data;
+    this.info = info;
     ws.binaryType = "arraybuffer";
-    ws.onopen = () => this.#onOpen();
-    ws.onmessage = (event: MessageEvent) => this.#onMessage(event.data);
-    ws.onclose = (event: CloseEvent) =>
-      this.#finish({ code: event.code, reason: event.reason, wasClean: event.wasClean });
-    ws.onerror = () => {}; // A close event follows.
+    // No error listener: Deno follows an error event with a close event.
+    ws.addEventListener("open", this, { once: true });
+    ws.addEventListener("message", this);
+    ws.addEventListener("close", this, { once: true });
+  }
+
+  /** @internal The socket's events (`EventListener`). */
+  handleEvent(event: Event): void {
+    if (event.type === "message") this.#onMessage((event as MessageEvent).data);
+    else if (event.type === "open") this.#onOpen();
+    else if (event.type === "close") {
+      const { code, reason, wasClean } = event as CloseEvent;
+      this.#finish({ code, reason, wasClean });
+    }
   }
 
   get readyState(): ReadyState {
@@ -77,7 +69,7 @@ export class _NativeConnection<Data> implements WebSocketConnection<Data> {
 
   get bufferedAmount(): number {
     if (this.#state === READY_STATE.CLOSED) return 0;
-    return this.#pendingBytes + (this.#pending === null ? this.#ws.bufferedAmount : 0);
+    return this.#opened ? this.#ws.bufferedAmount : this.#pendingBytes;
   }
 
   get droppedMessages(): number {
@@ -96,11 +88,10 @@ export class _NativeConnection<Data> implements WebSocketConnection<Data> {
     if (this.#options.metrics !== undefined) {
       _countNativeOut(this.#options.metrics, bytes ?? (data as string));
     }
-    if (this.#pending !== null) {
-      this.#pending.push(bytes === null ? data as string : bytes.slice());
+    if (this.#opened) this.#ws.send(bytes ?? data as string);
+    else {
+      (this.#pending ??= []).push(bytes === null ? data as string : bytes.slice());
       this.#pendingBytes += size;
-    } else {
-      this.#ws.send(bytes ?? data as string);
     }
     return true;
   }
@@ -124,7 +115,7 @@ export class _NativeConnection<Data> implements WebSocketConnection<Data> {
     if (this.#state !== READY_STATE.OPEN) return;
     this.#state = READY_STATE.CLOSING;
     this.#closeTimer = setTimeout(() => this.abort(), this.#options.closeTimeout);
-    if (this.#pending !== null) this.#closeRequest = [code, reason];
+    if (!this.#opened) this.#closeRequest = [code, reason];
     // Everything accepted by send() goes out before the close frame.
     else this.drained().then(() => this.#closeNative(code, reason));
   }
@@ -155,10 +146,11 @@ export class _NativeConnection<Data> implements WebSocketConnection<Data> {
   }
 
   #onOpen(): void {
-    const pending = this.#pending ?? [];
+    const pending = this.#pending;
+    this.#opened = true;
     this.#pending = null;
     this.#pendingBytes = 0;
-    for (const data of pending) this.#ws.send(data);
+    if (pending !== null) { for (const data of pending) this.#ws.send(data); }
     if (this.#closeRequest !== null) {
       const [code, reason] = this.#closeRequest;
       this.drained().then(() => this.#closeNative(code, reason));
@@ -173,7 +165,7 @@ export class _NativeConnection<Data> implements WebSocketConnection<Data> {
     if (this.#options.metrics !== undefined) _countNativeIn(this.#options.metrics, message);
     this.#inbox.push(message);
     // Deno's WebSocket cannot pause reading: bound what waits for the application instead.
-    if (this.#inbox.bytes > this.#options.maxQueuedBytes) {
+    if (this.#inbox.bytes > this.#options.limits.maxMessageSize) {
       this.close(CLOSE_CODE.POLICY_VIOLATION, "read-ahead exceeded");
     }
   }
@@ -187,7 +179,7 @@ export class _NativeConnection<Data> implements WebSocketConnection<Data> {
       return false;
     }
     if (this.#options.metrics !== undefined) this.#options.metrics.slowConsumerCloses++;
-    this.#pending = this.#pending === null ? null : [];
+    this.#pending = null;
     this.#pendingBytes = 0;
     this.close(slowConsumer.closeCode, "slow consumer");
     return false;

@@ -1,3 +1,4 @@
+import { _Info } from "../connection/_info.ts";
 import { HandshakeError } from "../protocol/errors.ts";
 import { validateUpgradeRequest } from "../protocol/handshake.ts";
 import { _headersLater, _headTextOf } from "../protocol/http_head.ts";
@@ -45,18 +46,8 @@ export async function _upgradeNative<Data>(
     verdict.abandon();
     return { ok: false, response: _errorResponse(error) };
   }
-  const connection = new _NativeConnection<Data>(upgraded.socket, {
-    url: request.url,
-    headers,
-    remoteAddress,
-    protocol: verdict.protocol,
-    data: verdict.data,
-    closeTimeout: options.closeTimeout,
-    maxBufferedAmount: options.maxBufferedAmount,
-    slowConsumer: options.slowConsumer,
-    maxQueuedBytes: options.limits.maxMessageSize,
-    metrics: options.metrics,
-  });
+  const info = new _Info(remoteAddress, request.url, headers, verdict.protocol, []);
+  const connection = new _NativeConnection(upgraded.socket, info, verdict.data, options);
   const attached = verdict.attach(connection);
   registry?.add(attached, () => connection.abort());
   return { ok: true, response: upgraded.response, connection: attached };
