@@ -82,7 +82,12 @@ export class _NativeConnection<Data> implements WebSocketConnection<Data> {
 
   send(data: string | Uint8Array | ArrayBuffer): boolean {
     if (this.#state !== READY_STATE.OPEN) return false;
-    const bytes = typeof data === "string" ? null : new Uint8Array(data);
+    // A view, not a copy: Deno's `send` copies the bytes before it returns.
+    const bytes = typeof data === "string"
+      ? null
+      : data instanceof Uint8Array
+      ? data
+      : new Uint8Array(data);
     const size = bytes === null ? (data as string).length : bytes.length;
     if (!this.#admit(size)) return false;
     if (this.#options.metrics !== undefined) {
