@@ -163,12 +163,16 @@ export async function openWebSocket(url: string, protocols?: string[]): Promise<
   const ws = new WebSocket(url, protocols);
   ws.binaryType = "arraybuffer";
   _closes.set(ws, new Promise((resolve) => ws.addEventListener("close", resolve, { once: true })));
-  const inbox: _Inbox = { messages: [], waiters: [] };
+  const inbox: _Inbox = { messages: [], waiters: [], closed: null };
   _inboxes.set(ws, inbox);
   ws.addEventListener("message", (event) => {
     const waiter = inbox.waiters.shift();
     if (waiter === undefined) inbox.messages.push(event.data);
-    else waiter(event.data);
+    else waiter.resolve(event.data);
+  });
+  ws.addEventListener("close", (event) => {
+    inbox.closed = new Error(`WebSocket closed (${event.code} ${event.reason}) before a message`);
+    for (const waiter of inbox.waiters.splice(0)) waiter.reject(inbox.closed);
   });
   await new Promise<void>((resolve, reject) => {
     ws.onopen = () => resolve();
@@ -178,16 +182,19 @@ export async function openWebSocket(url: string, protocols?: string[]): Promise<
   return ws;
 }
 
-/** Resolves with the next message's data. */
+/** Resolves with the next message's data; fails if the socket closes before one comes. */
 export function nextMessage(ws: WebSocket): Promise<string | ArrayBuffer> {
   const inbox = _inboxes.get(ws)!;
   if (inbox.messages.length > 0) return Promise.resolve(inbox.messages.shift()!);
-  return new Promise((resolve) => inbox.waiters.push(resolve));
+  if (inbox.closed !== null) return Promise.reject(inbox.closed);
+  return new Promise((resolve, reject) => inbox.waiters.push({ resolve, reject }));
 }
 
 interface _Inbox {
   messages: (string | ArrayBuffer)[];
-  waiters: ((data: string | ArrayBuffer) => void)[];
+  waiters: { resolve: (data: string | ArrayBuffer) => void; reject: (error: Error) => void }[];
+  // Set once the socket has closed: waiting for a message then fails instead of hanging.
+  closed: Error | null;
 }
 
 const _inboxes = new WeakMap<WebSocket, _Inbox>();
