@@ -110,6 +110,7 @@ export class ServerMetrics implements ConnectionMetrics {
   readonly #opened = new _LabeledCounter(["engine"]);
   readonly #closed = new _LabeledCounter(["engine", "code"]);
   readonly #rejected = new _LabeledCounter(["engine", "status", "reason"]);
+  readonly #dropped = new _LabeledCounter(["engine", "reason"]);
   readonly #protocolErrors = new _LabeledCounter(["code"]);
   readonly #rpcCalls = new _LabeledCounter(["method"]);
   readonly #rpcErrors = new _LabeledCounter(["method", "code"]);
@@ -151,6 +152,14 @@ export class ServerMetrics implements ConnectionMetrics {
   /** Counts a refused opening handshake by HTTP status; the `reason` label derives from it. */
   recordHandshakeRejected(engine: EngineName, status: number): void {
     this.#rejected.add([engine, String(status), handshakeRejectionReason(status)]);
+  }
+
+  /**
+   * Counts a connection closed before its request head arrived, by reason: `"timeout"`
+   * (`handshakeTimeout`) or `"evicted"` (`maxPendingHandshakes`).
+   */
+  recordHandshakeDropped(engine: "streams", reason: "timeout" | "evicted"): void {
+    this.#dropped.add([engine, reason]);
   }
 
   /** Counts a connection failed for a protocol violation, by `ProtocolError.code`. */
@@ -222,6 +231,12 @@ export class ServerMetrics implements ConnectionMetrics {
         "aero_handshake_rejections_total",
         "Opening handshakes refused, by HTTP status and reason.",
         this.#rejected.samples(),
+      ),
+      _counter(
+        "aero_handshakes_dropped_total",
+        "Connections closed before their request head arrived: timeout (handshakeTimeout) or " +
+          "evicted (maxPendingHandshakes).",
+        this.#dropped.samples(),
       ),
       _counter("aero_messages_total", "Data messages, by direction and type.", [
         _s({ direction: "in", type: "text" }, this.messagesInText),

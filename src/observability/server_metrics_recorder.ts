@@ -33,4 +33,10 @@ export interface ServerMetricsRecorder extends ConnectionMetrics {
   trackConnection(engine: "streams" | "native", conn: WebSocketConnection<unknown>): void;
   /** Called for every refused opening handshake with the HTTP status sent (0: none sent). */
   recordHandshakeRejected(engine: "streams" | "native", status: number): void;
+  /**
+   * Called (by the `streams` engine) for every connection closed before its request head
+   * arrived: `handshakeTimeout` ran out (`"timeout"`), or `maxPendingHandshakes` made room for
+   * another (`"evicted"`). Optional: recorders without it are not told.
+   */
+  recordHandshakeDropped?(engine: "streams", reason: "timeout" | "evicted"): void;
 }

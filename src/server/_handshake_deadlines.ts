@@ -36,7 +36,15 @@ export interface _HandshakeDeadlinesOptions {
   evictAfter?: number;
   /** A monotonic clock in milliseconds (tests replace it). @default {performance.now} */
   now?: () => number;
+  /**
+   * Told of every connection closed here: its time ran out (`"timeout"`), or it was closed to
+   * make room at `max` (`"evicted"`). @default {undefined}
+   */
+  onDrop?: (reason: _HandshakeDropReason) => void;
 }
+
+/** @internal Why a connection waiting for its request head was closed. */
+export type _HandshakeDropReason = "timeout" | "evicted";
 
 /**
  * @internal Closes connections whose request head has not arrived within a fixed timeout, with
@@ -58,6 +66,7 @@ export class _HandshakeDeadlines {
   // How long before its deadline a waiting connection may be closed for room.
   readonly #evictLead: number;
   readonly #now: () => number;
+  readonly #onDrop: ((reason: _HandshakeDropReason) => void) | undefined;
   #queue: _HandshakeDeadline[] = [];
   #head = 0;
   #waiting = 0;
@@ -74,6 +83,7 @@ export class _HandshakeDeadlines {
     this.#evictLead = timeout -
       Math.min(options.evictAfter ?? _HANDSHAKE_EVICT_AFTER_MS, timeout);
     this.#now = options.now ?? (() => performance.now());
+    this.#onDrop = options.onDrop;
   }
 
   /** Connections still waiting for their head. */
@@ -141,7 +151,7 @@ export class _HandshakeDeadlines {
     const now = this.#now();
     const queue = this.#queue;
     while (this.#head < queue.length && queue[this.#head]!.at <= now) {
-      this.#close(queue[this.#head++]!);
+      this.#close(queue[this.#head++]!, "timeout");
     }
     this.#advance();
     // Armed again for the next connection due (`#advance` may have replaced the queue); with none
@@ -165,18 +175,19 @@ export class _HandshakeDeadlines {
     const oldest = this.#queue[this.#head];
     if (oldest === undefined) return;
     this.#head++;
-    this.#close(oldest);
+    this.#close(oldest, "evicted");
     this.#advance();
   }
 
   // Takes `deadline`'s connection out of the count before closing it (if it is still waiting).
-  #close(deadline: _HandshakeDeadline): void {
+  #close(deadline: _HandshakeDeadline, reason: _HandshakeDropReason): void {
     const conn = deadline.conn;
     if (conn === null) return;
     deadline.conn = null;
     this.#waiting--;
     if (this.#room !== undefined && this.#waiting < this.#max) this.#openRoom();
     _closeQuietly(conn);
+    this.#onDrop?.(reason);
   }
 
   // Drops finished connections from the head; empties or compacts the queue now and then.

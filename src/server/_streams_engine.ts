@@ -44,8 +44,12 @@ export class _StreamsEngine<Data> {
     this.#scheme = tls === undefined ? "http" : "https";
     this.addr = this.#listener.addr as Deno.NetAddr;
     this.#splicer = new _HttpSplicer(options.fetch);
+    const metrics = options.metrics;
     this.#deadlines = new _HandshakeDeadlines(options.handshakeTimeout, {
       max: options.maxPendingHandshakes,
+      ...(metrics?.recordHandshakeDropped === undefined
+        ? {}
+        : { onDrop: (reason) => metrics.recordHandshakeDropped!("streams", reason) }),
     });
     this.#acceptor = new _Acceptor(this.#listener, (conn) => this.#handle(conn), {
       room: () => this.#deadlines.room(),

@@ -303,9 +303,15 @@ Deno.test("handshake deadlines free a slot for each connection that finishes", (
   }
 });
 
-Deno.test("handshake deadlines evict and expire without closing a connection twice", async () => {
+Deno.test("handshake deadlines evict and expire without closing a connection twice, and report why", async () => {
   const clock = { now: 0 };
-  const deadlines = new _HandshakeDeadlines(50, { max: 2, evictAfter: 15, now: () => clock.now });
+  const drops: string[] = [];
+  const deadlines = new _HandshakeDeadlines(50, {
+    max: 2,
+    evictAfter: 15,
+    now: () => clock.now,
+    onDrop: (reason) => drops.push(reason),
+  });
   try {
     const conns = ["a", "b", "c", "d"].map((name) => new Conn(name, clock));
     const [a, b, c, d] = conns as [Conn, Conn, Conn, Conn];
@@ -326,6 +332,8 @@ Deno.test("handshake deadlines evict and expire without closing a connection twi
     await pass(clock, 45); // t = 120: d expires
     assert.equal(d.closedAt, 120);
     assert.equal(deadlines.waiting, 0);
+    // One report per connection closed here, and none for one finished or closed already.
+    assert.deepEqual(drops, ["evicted", "timeout", "timeout", "timeout"]);
     // `Conn.close` throws when called twice, which would have failed the timer's pass.
   } finally {
     deadlines.stop();

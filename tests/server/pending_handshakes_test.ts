@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import { serve, type WebSocketConnection } from "../../mod.ts";
 import { _HANDSHAKE_EVICT_AFTER_MS } from "../../src/server/_handshake_deadlines.ts";
+import { ServerMetrics } from "../../src/observability/mod.ts";
+import { sample } from "../observability/_scrape.ts";
+import { until } from "../_until.ts";
 import { closeQuietly, rawConnect, rawUpgrade } from "./_helpers.ts";
 
 const local = { hostname: "127.0.0.1", port: 0 } as const;
@@ -111,4 +114,38 @@ Deno.test("streams engine lets a burst of clients beyond maxPendingHandshakes al
       (failed[0] as PromiseRejectedResult | undefined)?.reason
     }`,
   );
+});
+
+Deno.test("streams engine counts connections dropped before their request head, by reason", async () => {
+  const metrics = new ServerMetrics();
+  const dropped = (reason: string) =>
+    sample(metrics.render(), `aero_handshakes_dropped_total{engine="streams",reason="${reason}"}`);
+  // Timeout: one silent connection outlives a 200 ms handshake timeout.
+  const timing = serve({ ...local, metrics, handshakeTimeout: 200 }, echo);
+  const late = await silent(timing.addr.port);
+  await late.read;
+  assert.equal(late.ended, true);
+  await until(() => dropped("timeout") === 1, "one timeout counted");
+  closeQuietly(late.conn);
+  await timing.shutdown({ timeout: 500 });
+  // Evicted: with room for one, a second silent connection is let in once the first has waited
+  // evictAfter, by closing the first.
+  const full = serve(
+    { ...local, metrics, maxPendingHandshakes: 1, handshakeTimeout: 60_000 },
+    echo,
+  );
+  const first = await silent(full.addr.port);
+  const second = await silent(full.addr.port);
+  await first.read;
+  await until(() => dropped("evicted") === 1, "one eviction counted");
+  assert.equal(dropped("timeout"), 1);
+  // A connection its client closes, and a completed handshake, are counted as neither.
+  closeQuietly(second.conn);
+  await second.read;
+  const upgrade = await rawUpgrade(full.addr.port, 3_000);
+  closeQuietly(upgrade);
+  closeQuietly(first.conn);
+  await full.shutdown({ timeout: 500 });
+  assert.equal(dropped("timeout"), 1);
+  assert.equal(dropped("evicted"), 1);
 });
