@@ -1,7 +1,9 @@
 /**
  * In-process cost of the streams engine's per-message path, without the kernel: one server
  * `Connection` over a scripted socket whose every read returns the same batch of masked text
- * frames (whole frames, as a peer's batch usually arrives), echoed by the loop a user writes
+ * frames (whole frames, as a peer's batch usually arrives; a frame larger than the connection's
+ * read buffer arrives over several reads, `--reads` counting whole batches), echoed by the loop a
+ * user writes
  * (`for await (const message of conn) conn.send(message.data)`). Reports nanoseconds per echoed
  * message (best and median of `--rounds`) and, with `--alloc`, bytes allocated per message with
  * the largest allocation sites (V8's sampling heap profiler).
@@ -44,21 +46,32 @@ const frame = encodeFrame({ fin: true, rsv: 0, opcode: OPCODE.TEXT, payload }, {
 const chunk = new Uint8Array(frame.length * batch);
 for (let i = 0; i < batch; i++) chunk.set(frame, i * frame.length);
 
-// One connection echoing `reads` reads of `batch` messages; resolves with ns per message.
+// One connection echoing `reads` batches of `batch` messages; resolves with ns per message.
 async function round(): Promise<number> {
   let readCount = 0;
   let written = 0;
   let finish!: () => void;
   const finished = new Promise<void>((resolve) => (finish = resolve));
+  // Where the next read starts in the batch: a frame larger than the reader's buffer arrives over
+  // several reads, as from a real socket.
+  let offset = 0;
   const socket = {
     read(into: Uint8Array): Promise<number | null> {
-      if (readCount++ >= reads) {
+      if (readCount >= reads) {
         finish();
         return new Promise(() => {});
       }
-      // Whole frames only, as many as fit (the first read is smaller than a batch).
-      const length = Math.min(chunk.length, Math.floor(into.length / frame.length) * frame.length);
-      into.set(chunk.subarray(0, length));
+      // Whole frames, as many as fit (the first read is smaller than a batch); part of one when
+      // not even one fits.
+      const rest = chunk.length - offset;
+      const whole = Math.floor(into.length / frame.length) * frame.length;
+      const length = Math.min(rest, whole > 0 ? whole : into.length);
+      into.set(chunk.subarray(offset, offset + length));
+      offset += length;
+      if (offset === chunk.length) {
+        offset = 0;
+        readCount++;
+      }
       return new Promise((resolve) => setImmediate(() => resolve(length)));
     },
     write(bytes: Uint8Array): Promise<number> {
@@ -79,7 +92,8 @@ async function round(): Promise<number> {
   await finished;
   const ns = (performance.now() - start) * 1e6 / (reads * batch);
   // Every message was echoed but those of the first, smaller read and of the last read.
-  if (written < (reads - 2) * batch * (size + 2)) {
+  const header = size < 126 ? 2 : size < 65536 ? 4 : 10;
+  if (written < (reads - 2) * batch * (size + header)) {
     throw new Error(`Cannot measure: only ${written} bytes were echoed`);
   }
   return ns;
