@@ -114,26 +114,21 @@ export function _resolveServeOptions<Data>(
   ) {
     throw new TypeError("Cannot serve: tls needs PEM strings cert and key");
   }
-  if (
-    resolved.maxConnections !== Infinity &&
-    (!Number.isSafeInteger(resolved.maxConnections) || resolved.maxConnections < 0)
-  ) {
-    throw new RangeError(`Cannot serve: invalid maxConnections ${resolved.maxConnections}`);
-  }
-  if (
-    resolved.maxPendingHandshakes !== Infinity &&
-    (!Number.isSafeInteger(resolved.maxPendingHandshakes) || resolved.maxPendingHandshakes < 1)
-  ) {
-    throw new RangeError(
-      `Cannot serve: invalid maxPendingHandshakes ${resolved.maxPendingHandshakes}`,
-    );
-  }
+  _checkBound("maxConnections", resolved.maxConnections, 0);
+  _checkBound("maxPendingHandshakes", resolved.maxPendingHandshakes, 1);
   _checkInteger("handshakeTimeout", resolved.handshakeTimeout, 1);
   _checkInteger("shutdownTimeout", resolved.shutdownTimeout);
   if (resolved.fetch !== undefined && typeof resolved.fetch !== "function") {
     throw new TypeError("Cannot serve: fetch is not a function");
   }
   return resolved;
+}
+
+// A bound on a count: `Infinity` (none), or a safe integer of at least `min`.
+function _checkBound(name: string, value: number, min: number): void {
+  if (value !== Infinity && (!Number.isSafeInteger(value) || value < min)) {
+    throw new RangeError(`Cannot serve: invalid ${name} ${value}`);
+  }
 }
 
 function _checkInteger(name: string, value: number, min = 0): void {
