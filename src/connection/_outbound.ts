@@ -2,6 +2,7 @@ import { _encodeHeader, encodedFrameSize, encodeFrameInto } from "../protocol/fr
 import type { Frame } from "../protocol/frame.ts";
 import { _FrameRun } from "./_frame_run.ts";
 import { _encodeAscii } from "../protocol/utf8.ts";
+import { _releaseBuffer, _takeBuffer } from "../protocol/_buffer_pool.ts";
 
 // Frames are encoded into reusable slabs; one transport write carries everything queued since
 // the previous write, so a burst of replies costs one system call. 64 KiB matches the socket
@@ -176,7 +177,9 @@ export class _Outbound {
     const size = encodedFrameSize(frame.payload.length, this.#mask);
     if (this.#slab === null || this.#used + size > this.#slab.length) {
       this.#retire();
-      this.#slab = size <= _SLAB_SIZE ? (_free.pop() ?? new Uint8Array(_SLAB_SIZE)) : _large(size);
+      this.#slab = size <= _SLAB_SIZE
+        ? (_free.pop() ?? new Uint8Array(_SLAB_SIZE))
+        : _takeBuffer(size);
     }
     this.#used = encodeFrameInto(frame, this.#slab, this.#used, { mask: this.#mask });
   }
@@ -474,40 +477,19 @@ interface _Held {
   pending?: boolean;
 }
 
-// Frames over a slab get a buffer of their own, its size rounded up to a power of two, so that
-// buffers can be reused for frames of similar size: a stream of large messages then allocates
-// (and the collector frees) none per message. Buffers up to `_MAX_LARGE` are pooled, up to
-// `_LARGE_POOL_BYTES` in all sizes together. Like the slab pool, it must cover the connections
-// writing large messages at the same time: with 16 connections echoing 64 KiB messages (a
-// 128 KiB buffer each), a pool of 1 MiB per size left half of them allocating, and the external
-// memory they churned through set off a full collection every ~400 messages (every ~1,000 with
-// the pool covering them all), costing about a third of the server's CPU time per message.
-const _MAX_LARGE = 4 * 1024 * 1024;
-const _LARGE_POOL_BYTES = 8 * 1024 * 1024;
-const _freeLarge = new Map<number, Uint8Array[]>();
-let _pooledLarge = 0;
-
-function _large(size: number): Uint8Array {
-  if (size > _MAX_LARGE) return new Uint8Array(size);
-  let rounded = _SLAB_SIZE * 2;
-  while (rounded < size) rounded *= 2;
-  const pooled = _freeLarge.get(rounded)?.pop();
-  if (pooled === undefined) return new Uint8Array(rounded);
-  _pooledLarge -= rounded;
-  return pooled;
-}
-
-// Returns a buffer to the shared pools (buffers of other sizes are left to the collector).
+// Returns a buffer to the shared pools. Frames over a slab get a buffer of their own from the
+// process's pool of large buffers (`_takeBuffer`), its size rounded up to a power of two, so that
+// a stream of large messages allocates (and the collector frees) none per message. Like the slab
+// pool, it must cover the connections writing large messages at the same time: with 16
+// connections echoing 64 KiB messages (a 128 KiB buffer each), a pool of 1 MiB per size left half
+// of them allocating, and the external memory they churned through set off a full collection
+// every ~400 messages (every ~1,000 with the pool covering them all), costing about a third of
+// the server's CPU time per message.
 function _release(slab: Uint8Array): void {
   const size = slab.length;
   if (size === _SLAB_SIZE) {
     if (_free.length < _MAX_FREE_SLABS) _free.push(slab);
     return;
   }
-  if (size > _MAX_LARGE || (size & (size - 1)) !== 0) return;
-  if (_pooledLarge + size > _LARGE_POOL_BYTES) return;
-  let pool = _freeLarge.get(size);
-  if (pool === undefined) _freeLarge.set(size, pool = []);
-  pool.push(slab);
-  _pooledLarge += size;
+  _releaseBuffer(slab);
 }

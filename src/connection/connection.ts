@@ -2,7 +2,13 @@ import { CLOSE_CODE, isValidCloseCode } from "../protocol/close_code.ts";
 import { PROTOCOL_ERROR_CODE, ProtocolError } from "../protocol/errors.ts";
 import { fragmentMessage } from "../protocol/fragment.ts";
 import type { Frame } from "../protocol/frame.ts";
-import { createFrameDecoder, type FrameDecoder, type Role } from "../protocol/frame_decoder.ts";
+import {
+  _poolTextPayloads,
+  _returnPayload,
+  createFrameDecoder,
+  type FrameDecoder,
+  type Role,
+} from "../protocol/frame_decoder.ts";
 import type { Limits } from "../protocol/limits.ts";
 import type { AssemblerEvent, Message } from "../protocol/message.ts";
 import { createMessageAssembler, type MessageAssembler } from "../protocol/message_assembler.ts";
@@ -158,6 +164,9 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
       // Invalid UTF-8 in a large text frame sent slowly fails the connection at once.
       validateText: true,
     });
+    // A large text frame is a string once received, and no extension sees its payload: the
+    // decoder may read it into a pooled buffer, given back in `#onFrame`.
+    if (this.#extensions.length === 0) _poolTextPayloads(this.#decoder);
     this.#assembler = createMessageAssembler(this.#limits);
     this.#outbound = new _Outbound(
       transport instanceof _SocketTransport ? transport : transport.writable.getWriter(),
@@ -596,13 +605,18 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
     // The frame's payload may be a view of the read buffer, kept by a message or the assembler.
     this.#viewsHandedOut = true;
     if (this.#closeReceived !== null) return; // RFC 6455 §5.5.1: nothing follows a close.
-    const wire = frame.payload.length;
+    const payload = frame.payload;
+    const wire = payload.length;
     for (const extension of this.#extensions) frame = extension.decode(frame);
     const event = this.#assembler.push(frame);
     if (this.#metrics !== undefined && frame.opcode < 8) {
       this.#countIn(frame.opcode, frame.fin, frame.payload.length, wire);
     }
-    if (event !== undefined) this.#dispatch(event);
+    if (event === undefined) return;
+    this.#dispatch(event);
+    // A text message of one frame is a string now, and nothing refers to its payload: a pooled
+    // payload buffer goes back (the decoder ignores any other).
+    if (event.type === "text" && frame.payload === payload) _returnPayload(this.#decoder, payload);
   };
 
   // Queues a message for the application; the pump hands the queue over once the whole chunk is

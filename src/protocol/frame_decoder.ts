@@ -3,6 +3,7 @@ import { PROTOCOL_ERROR_CODE as E, ProtocolError } from "./errors.ts";
 import type { Frame } from "./frame.ts";
 import { DEFAULT_LIMITS } from "./limits.ts";
 import { _unmask } from "./mask.ts";
+import { _POOLED_MAX, _releaseBuffer, _takeBuffer } from "./_buffer_pool.ts";
 import { isControlOpcode, isKnownOpcode, OPCODE, type Opcode } from "./opcode.ts";
 import { _checkUtf8Prefix } from "./utf8.ts";
 
@@ -139,6 +140,27 @@ export function createFrameDecoder(options: FrameDecoderOptions): FrameDecoder {
   );
 }
 
+/**
+ * @internal Makes `decoder` take the payload buffer of each final, uncompressed text frame that
+ * arrives over several chunks from a pool shared by the process, for a caller that decodes such
+ * a frame into a string as it receives it and then gives the payload back with
+ * {@linkcode _returnPayload}. A stream of large text messages then allocates no buffer per
+ * message. The payload is a view of part of a larger buffer that held other data before: only
+ * a caller that keeps neither may ask for this.
+ */
+export function _poolTextPayloads(decoder: FrameDecoder): void {
+  if (decoder instanceof _FrameDecoder) decoder._poolText();
+}
+
+/**
+ * @internal Gives back the payload of the last text frame `decoder` handed out, once nothing
+ * refers to it any more (see {@linkcode _poolTextPayloads}). Any other payload is ignored, so
+ * giving back a view of a read buffer, or the same payload twice, is harmless.
+ */
+export function _returnPayload(decoder: FrameDecoder, payload: Uint8Array): void {
+  if (decoder instanceof _FrameDecoder) decoder._return(payload);
+}
+
 // The decoder's state lives in plain fields of one object (one shape for every connection): a
 // server holds one per connection, so closures and per-instance getters would cost memory.
 class _FrameDecoder implements FrameDecoder {
@@ -164,6 +186,14 @@ class _FrameDecoder implements FrameDecoder {
   #payload: Uint8Array = _EMPTY;
   #payloadLength = 0;
   #filled = 0;
+  // The byte length of the buffer under `#payload` (larger than the payload when pooled).
+  #capacity = 0;
+  // Whether payload buffers of whole uncompressed text frames come from the shared pool (see
+  // `_poolTextPayloads`), whether the current one does, and the last such payload handed out,
+  // until the caller gives it back.
+  #poolsText = false;
+  #pooled = false;
+  #lent: Uint8Array | null = null;
   // A text frame split across chunks is checked as its bytes arrive, so that invalid UTF-8 fails
   // the connection at once rather than when the frame ends (Autobahn 6.4.3/6.4.4): the UTF-8
   // state so far (-1: not checked), and how many payload bytes are unmasked and checked.
@@ -205,7 +235,7 @@ class _FrameDecoder implements FrameDecoder {
     const length = this.#payloadLength;
     if (
       this.#state !== _PAYLOAD || filled.byteOffset !== this.#filled ||
-      filled.buffer.byteLength !== length || filled.length > length - this.#filled
+      filled.buffer.byteLength !== this.#capacity || filled.length > length - this.#filled
     ) {
       throw new RangeError("Cannot commit: the bytes are not the pending payload region");
     }
@@ -313,7 +343,12 @@ class _FrameDecoder implements FrameDecoder {
         }
         onFrame(this.#frame(data));
       } else {
-        this.#payload = new Uint8Array(length);
+        this.#pooled = this.#poolsText && this.#fin && this.#opcode === OPCODE.TEXT &&
+          this.#rsv === 0 && length <= _POOLED_MAX;
+        this.#payload = this.#pooled
+          ? _takeBuffer(length).subarray(0, length)
+          : new Uint8Array(length);
+        this.#capacity = this.#payload.buffer.byteLength;
         this.#payloadLength = length;
         this.#filled = 0;
         this.#state = _PAYLOAD;
@@ -337,7 +372,20 @@ class _FrameDecoder implements FrameDecoder {
     this.#state = _HEADER;
     // Not kept: the payload belongs to whoever receives the frame.
     this.#payload = _EMPTY;
+    if (this.#pooled) this.#lent = data;
     onFrame(this.#frame(data));
+  }
+
+  // See `_poolTextPayloads`.
+  _poolText(): void {
+    this.#poolsText = true;
+  }
+
+  // See `_returnPayload`.
+  _return(payload: Uint8Array): void {
+    if (payload !== this.#lent) return;
+    this.#lent = null;
+    _releaseBuffer(new Uint8Array(payload.buffer));
   }
 
   // Unmasks and checks the payload bytes filled since the last check.
