@@ -115,7 +115,10 @@ export function renderReport(samples: Sample[], ctx: ReportContext): string {
 
 /** The goals of the streams engine, each with its measured ratio. */
 export function renderGoals(samples: Sample[], ctx: ReportContext): string[] {
-  const [throughput, latency, , idle] = CASES as [CaseSpec, CaseSpec, CaseSpec, CaseSpec];
+  const byId = (id: CaseSpec["id"]) => CASES.find((c) => c.id === id)!;
+  const throughput = byId("throughput");
+  const latency = byId("latency");
+  const idle = byId("idle");
   const memory = idle.metrics.find((m) => m.name === "memory per idle connection")!;
   const get = (c: CaseSpec, m: Metric, id: ServerId) =>
     ctx.servers.some((s) => s.id === id) ? figure(samples, c, m, id) : undefined;

@@ -22,12 +22,16 @@ export interface Latency {
 export interface WsloadReport {
   mode: string;
   connected?: number;
+  /** Echo mode: messages echoed in the measured window. */
+  msgs?: number;
   msgs_per_sec?: number;
   mbytes_per_sec?: number;
   lat_us?: Latency;
   errors?: number;
   gen_cpu_pct?: number;
   server_cpu_pct?: number;
+  /** The server's CPU seconds in the measured window. */
+  server_cpu_s?: number;
   host_cpu_pct?: { busy: number; softirq: number; steal: number; of: number; others?: number };
   syscalls?: { recv: number; send: number; epoll_wait: number };
   ok?: number;

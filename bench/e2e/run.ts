@@ -7,8 +7,9 @@
  * deno task bench:e2e --servers streams,deno --cases throughput --repeat 1
  * ```
  *
- * Options: `--servers` (streams,native,deno,ws,bun,floor), `--cases` (throughput,latency,bulk,idle),
- * `--repeat N`, `--duration S`, `--warmup S`, `--idle-connections N`, `--hold S`, `--out FILE`,
+ * Options: `--servers` (streams,native,deno,ws,bun,floor), `--cases`
+ * (throughput,latency,bulk,bulk-text,idle), `--repeat N`, `--duration S`, `--warmup S`,
+ * `--idle-connections N`, `--hold S`, `--out FILE`,
  * `--pin` (each server on CPU 0 and `wsload` on CPU 1, with `taskset`: on a machine with few cores
  * this keeps the two from landing on one core now and then, which otherwise scatters the runs).
  * The report is also written to `bench/.results/e2e-<time>.md` with the raw reports as `.json`.
