@@ -1,4 +1,4 @@
-import { _maskSimd } from "./_mask_simd.ts";
+import { _maskAsciiSimd, _maskSimd } from "./_mask_simd.ts";
 
 /**
  * XORs `data` in place with the 4-byte `mask` (RFC 6455 §5.3), starting at mask byte
@@ -154,6 +154,108 @@ export function _unmask(
   _KEY[2] = (key >>> 8) & 0xff;
   _KEY[3] = key & 0xff;
   applyMask(bytes.subarray(start, end), _KEY, phase & 3);
+}
+
+/**
+ * @internal Unmasks `bytes[start..end)` in place exactly as {@linkcode _unmask} does, and returns
+ * whether every byte of the range, once unmasked, is ASCII (below 0x80): a text frame whose
+ * payload is ASCII is valid UTF-8 without a byte-by-byte check. With `key` 0 (an unmasked frame)
+ * it only checks, and writes nothing.
+ */
+export function _unmaskAscii(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  key: number,
+  phase = 0,
+): boolean {
+  const m0 = _keyByte(key, phase);
+  const m1 = _keyByte(key, phase + 1);
+  const m2 = _keyByte(key, phase + 2);
+  const m3 = _keyByte(key, phase + 3);
+  if (end - start >= _SIMD_MIN) {
+    const data = bytes.subarray(start, end);
+    const found = _maskAsciiSimd(data, m0, m1, m2, m3);
+    if (found !== null) {
+      // The rest, under 64 bytes, starts at the same mask phase; it is unmasked either way.
+      const rest = _maskHigh(bytes, end - data.length % 64, end, m0, m1, m2, m3);
+      return !found && !rest;
+    }
+  }
+  return !_maskHigh(bytes, start, end, m0, m1, m2, m3);
+}
+
+/**
+ * @internal Whether every byte of `bytes[start..end)` is ASCII (below 0x80): {@linkcode
+ * _unmaskAscii} with no mask.
+ */
+export function _isAscii(bytes: Uint8Array, start: number, end: number): boolean {
+  return _unmaskAscii(bytes, start, end, 0);
+}
+
+// XORs `bytes[start..end)` with `m0 m1 m2 m3` (`m0` at `start`; all zero: reads only) and returns
+// whether a resulting byte has its high bit set: the JavaScript path of `_unmaskAscii`, a 32-bit
+// word at a time on the aligned middle of ranges of 64 bytes or more.
+function _maskHigh(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  m0: number,
+  m1: number,
+  m2: number,
+  m3: number,
+): boolean {
+  if (end - start < 64) return (_maskOrBytes(bytes, start, end, m0, m1, m2, m3) & 0x80) !== 0;
+  const head = (4 - ((bytes.byteOffset + start) & 3)) & 3;
+  let or = _maskOrBytes(bytes, start, start + head, m0, m1, m2, m3);
+  // The mask rotated so that its first byte lines up with bytes[start + head].
+  const rotated = _scratch8;
+  rotated[(4 - head) & 3] = m0;
+  rotated[(5 - head) & 3] = m1;
+  rotated[(6 - head) & 3] = m2;
+  rotated[(7 - head) & 3] = m3;
+  const key = _scratch32[0]!;
+  const words = (end - start - head) >>> 2;
+  const view = new Uint32Array(bytes.buffer, bytes.byteOffset + start + head, words);
+  let orWords = 0;
+  if (key === 0) {
+    for (let i = 0; i < words; i++) orWords |= view[i]!;
+  } else {
+    for (let i = 0; i < words; i++) orWords |= view[i]! ^= key;
+  }
+  // A multiple of 4 past `start + head`: the mask phase there equals the phase at it.
+  const done = start + head + words * 4;
+  or |= _maskOrBytes(bytes, done, end, rotated[0]!, rotated[1]!, rotated[2]!, rotated[3]!);
+  return (or & 0x80) !== 0 || (orWords & 0x80808080) !== 0;
+}
+
+// `_maskBytes` that also returns the OR of the resulting bytes; with an all-zero mask, reads only.
+function _maskOrBytes(
+  data: Uint8Array,
+  start: number,
+  end: number,
+  m0: number,
+  m1: number,
+  m2: number,
+  m3: number,
+): number {
+  let or = 0;
+  if ((m0 | m1 | m2 | m3) === 0) {
+    for (let i = start; i < end; i++) or |= data[i]!;
+    return or;
+  }
+  let i = start;
+  for (; i + 4 <= end; i += 4) {
+    or |= data[i]! ^= m0;
+    or |= data[i + 1]! ^= m1;
+    or |= data[i + 2]! ^= m2;
+    or |= data[i + 3]! ^= m3;
+  }
+  const rest = end - i;
+  if (rest > 0) or |= data[i]! ^= m0;
+  if (rest > 1) or |= data[i + 1]! ^= m1;
+  if (rest > 2) or |= data[i + 2]! ^= m2;
+  return or;
 }
 
 /** @internal Byte `index` mod 4 of a numeric masking key (byte 0 in the high bits). */
