@@ -200,6 +200,26 @@ Deno.test("the WebAssembly SIMD ASCII check compiles here and covers whole 64-by
   }
 });
 
+Deno.test("the WebAssembly SIMD masker takes whole 64 KiB windows at any offset in a page", () => {
+  // Windows go half a page from their data's offset in a page: these reach both ends.
+  for (const offset of [0, 16, 2031, 2047, 2048, 4095]) {
+    const length = 2 * 65536 + 69;
+    const backing = new Uint8Array(offset + length + 5).fill(0xa5);
+    const text = asciiPlaintext(length);
+    const key = 0xa73c01fe | 0;
+    backing.set(naiveUnmaskAscii(text, key, 1).bytes, offset);
+    assert.equal(_unmaskAscii(backing, offset, offset + length, key, 1), true, `at ${offset}`);
+    assertSameBytes(backing.subarray(offset, offset + length), text, `at ${offset}`);
+    const mask = hex("a7 3c 01 fe");
+    applyMask(backing.subarray(offset, offset + length), mask, 1);
+    assertSameBytes(
+      backing.subarray(offset, offset + length),
+      naiveMask(text, mask, 1),
+      `applyMask at ${offset}`,
+    );
+  }
+});
+
 Deno.test("_unmaskAscii unmasks the RFC 6455 §5.7 example and finds it ASCII", () => {
   const data = hex("00 7f 9f 4d 51 58 00");
   assert.equal(_unmaskAscii(data, 1, 6, 0x37fa213d), true);
