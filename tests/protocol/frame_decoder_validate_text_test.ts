@@ -11,6 +11,7 @@ import {
 } from "../../src/protocol/mod.ts";
 import { decodeFrames } from "./_pipeline.ts";
 import { concat, splitAt } from "./_split.ts";
+import { _disableMaskSimd } from "../../src/protocol/_mask_simd.ts";
 
 const MASK = new Uint8Array([0x37, 0xfa, 0x21, 0x3d]);
 // "κόσμε", then F4 90: above U+10FFFF, so the second byte is the first that cannot continue.
@@ -113,3 +114,59 @@ Deno.test("validateText leaves continuation frames and whole frames to the assem
   assert.equal(result.error, undefined);
   assert.deepEqual(result.out.map((f) => f.payload), [BAD]);
 });
+
+// Large pieces are unmasked and found all ASCII in one pass (WebAssembly SIMD where available):
+// ASCII is valid only where no sequence is left cut at the end of the previous piece.
+for (const simd of [true, false]) {
+  for (const masked of [true, false]) {
+    Deno.test(`validateText on large pieces, ${masked ? "masked" : "unmasked"}, ${simd ? "SIMD" : "JavaScript only"}`, () => {
+      _disableMaskSimd(!simd);
+      try {
+        const a = (n: number) => new Uint8Array(n).fill(0x61);
+        // [payload, split points relative to the payload, index of the failing piece's start or
+        // undefined when valid]
+        const cases: [Uint8Array, number[], number | undefined][] = [
+          // "é" cut between its two bytes, then ASCII: valid.
+          [concat(a(3000), new Uint8Array([0xc3, 0xa9]), a(3000)), [3001], undefined],
+          // A lead byte cut at the end of a piece, then only ASCII: invalid at the next piece.
+          [concat(a(3000), new Uint8Array([0xc3]), a(3000)), [3001], 3001],
+          [concat(a(3000), new Uint8Array([0xe2, 0x82]), a(3000)), [3002], 3002],
+          // A bad byte deep inside ASCII pieces, past a 64 KiB window.
+          [concat(a(5000), new Uint8Array([0xff]), a(5000)), [2000, 7000], 2000],
+          [concat(a(70_000), new Uint8Array([0x80]), a(2000)), [32_768, 65_536], 65_536],
+          // ASCII, then a valid 4-byte character cut across pieces, then ASCII.
+          [concat(a(2000), new Uint8Array([0xf0, 0x9f, 0x98, 0x80]), a(2000)), [2002], undefined],
+        ];
+        for (const [payload, splits, failingAt] of cases) {
+          const bytes = encodeFrame(
+            { fin: true, rsv: 0, opcode: OPCODE.TEXT, payload },
+            masked ? { mask: MASK } : {},
+          );
+          const header = bytes.length - payload.length;
+          const result = decodeFrames(
+            splitAt(bytes, [header + 10, ...splits.map((p) => header + p)]),
+            {
+              role: masked ? "server" : "client",
+              ownsInput: true,
+              validateText: true,
+            },
+          );
+          if (failingAt === undefined) {
+            assert.equal(result.error, undefined);
+            assert.equal(result.out.length, 1);
+            const decoded = result.out[0]!.payload;
+            assert.ok(
+              decoded.length === payload.length && decoded.every((b, i) => b === payload[i]),
+            );
+          } else {
+            assert.ok(result.error instanceof ProtocolError, `fails at ${failingAt}`);
+            assert.equal(result.error.code, E.INVALID_UTF8);
+            assert.equal(result.bytesBefore, header + failingAt);
+          }
+        }
+      } finally {
+        _disableMaskSimd(false);
+      }
+    });
+  }
+}
