@@ -3,9 +3,8 @@ import type { WebSocketConnection } from "../connection/websocket_connection.ts"
 import { READY_STATE } from "../connection/ready_state.ts";
 import { encodeFrame } from "../protocol/frame_encoder.ts";
 import { OPCODE } from "../protocol/opcode.ts";
+import { _encodeUtf8 } from "../protocol/utf8.ts";
 import type { Codec } from "./codec.ts";
-
-const _encoder = new TextEncoder();
 
 /** @internal An envelope encoded once, for writing to many connections. */
 export interface _Prepared {
@@ -44,6 +43,7 @@ function _frame(payload: string | Uint8Array): Uint8Array {
     fin: true,
     rsv: 0,
     opcode: text ? OPCODE.TEXT : OPCODE.BINARY,
-    payload: text ? _encoder.encode(payload) : payload,
+    // `encodeInto` underneath: several times faster than `encode` for large text in Deno.
+    payload: text ? _encodeUtf8(payload) : payload,
   });
 }
