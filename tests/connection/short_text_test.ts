@@ -171,3 +171,31 @@ Deno.test("a whole text frame inside a fragmented message, or over the limit, st
     b.close();
   }
 });
+
+Deno.test("short ASCII replies stay exact across many slabs and writes", async () => {
+  // Bursts of about two slabs of short frames each, with writes completing in between, so
+  // that the outbound moves to new slabs (and reuses released ones) between and within bursts.
+  const [a, b] = createTransportPair({ chunkSize: 4096 });
+  const keepalive = { pingInterval: 0 };
+  const server = new Connection(a, { role: "server", keepalive });
+  const client = new Connection(b, { role: "client", keepalive });
+  const texts = Array.from({ length: 12_000 }, (_, i) => `m${i}-${"abcdefghij".slice(i % 10)}`);
+  const received: string[] = [];
+  const reading = (async () => {
+    for await (const message of client) {
+      received.push(message.data as string);
+      if (received.length === texts.length) return;
+    }
+  })();
+  for (let i = 0; i < texts.length; i++) {
+    assert.ok(server.send(texts[i]!));
+    if (i % 6_000 === 5_999) await server.drained();
+  }
+  await reading;
+  assert.equal(received.length, texts.length);
+  for (let i = 0; i < texts.length; i++) {
+    if (received[i] !== texts[i]) assert.fail(`message ${i}: ${received[i]} != ${texts[i]}`);
+  }
+  client.close();
+  await Promise.all([server.closed, client.closed]);
+});
