@@ -394,18 +394,24 @@ class _FrameDecoder implements FrameDecoder {
     const to = this.#filled;
     if (to === from) return;
     this.#checked = to;
-    // Unmasked and checked for ASCII in one pass: ASCII after a whole sequence is valid UTF-8, so
-    // the byte-wise check below runs only on text that is not all ASCII (large text is mostly
-    // JSON: measured, 48 µs per 256 KiB saved).
+    // Unmasked and checked for ASCII in one pass, a block at a time: ASCII after a whole sequence
+    // is valid UTF-8, so the byte-wise check runs only on blocks that are not all ASCII (large
+    // text is mostly JSON: measured, 48 µs per 256 KiB saved), or that continue a sequence cut at
+    // the end of the block before.
+    const payload = this.#payload;
     const key = this.#masked ? this.#maskKey : 0;
-    if (_unmaskAscii(this.#payload, from, to, key, from) && this.#text === 0) return;
-    const state = _checkUtf8Prefix(this.#payload.subarray(from, to), this.#text);
-    if (state < 0) {
-      this.#fail(
-        "INVALID_UTF8",
-        "Cannot decode frame: text is not valid UTF-8",
-        CLOSE_CODE.INVALID_PAYLOAD,
-      );
+    let state = this.#text;
+    for (let start = from; start < to; start += _TEXT_BLOCK) {
+      const end = Math.min(start + _TEXT_BLOCK, to);
+      if (_unmaskAscii(payload, start, end, key, start) && state === 0) continue;
+      state = _checkUtf8Prefix(payload.subarray(start, end), state);
+      if (state < 0) {
+        this.#fail(
+          "INVALID_UTF8",
+          "Cannot decode frame: text is not valid UTF-8",
+          CLOSE_CODE.INVALID_PAYLOAD,
+        );
+      }
     }
     this.#text = state;
   }
@@ -501,3 +507,6 @@ class _FrameDecoder implements FrameDecoder {
   }
 }
 const _EMPTY = new Uint8Array(0);
+// The arriving bytes of a large text frame are unmasked and tested for ASCII this many at a time,
+// so that a non-ASCII character sends only its block through the byte-wise UTF-8 check.
+const _TEXT_BLOCK = 4096;

@@ -134,6 +134,13 @@ for (const simd of [true, false]) {
           // A bad byte deep inside ASCII pieces, past a 64 KiB window.
           [concat(a(5000), new Uint8Array([0xff]), a(5000)), [2000, 7000], 2000],
           [concat(a(70_000), new Uint8Array([0x80]), a(2000)), [32_768, 65_536], 65_536],
+          // Within one piece (from byte 10 on), a character cut by the 4,096-byte block boundary
+          // at 4,106: valid; a lead byte there followed by ASCII: invalid; a bad byte in a later
+          // block than a valid non-ASCII one: invalid.
+          [concat(a(4105), new Uint8Array([0xe2, 0x82, 0xac]), a(5000)), [], undefined],
+          [concat(a(4104), new Uint8Array([0xf0, 0x9f, 0x98, 0x80]), a(5000)), [], undefined],
+          [concat(a(4105), new Uint8Array([0xe2]), a(5000)), [], 10],
+          [concat(a(100), new Uint8Array([0xc3, 0xa9]), a(5000), new Uint8Array([0xff])), [], 10],
           // ASCII, then a valid 4-byte character cut across pieces, then ASCII.
           [concat(a(2000), new Uint8Array([0xf0, 0x9f, 0x98, 0x80]), a(2000)), [2002], undefined],
         ];
