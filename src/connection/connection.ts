@@ -165,8 +165,12 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
       validateText: true,
     });
     // A large text frame is a string once received, and no extension sees its payload: the
-    // decoder may read it into a pooled buffer, given back in `#onFrame`.
-    if (this.#extensions.length === 0) _poolTextPayloads(this.#decoder);
+    // decoder may read it into a pooled buffer, given back in `#onFrame`. Only over a socket,
+    // which reads into the region it is given and nothing more: a transport of the application's
+    // could see the rest of a pooled buffer, which held other connections' bytes.
+    if (this.#extensions.length === 0 && transport instanceof _SocketTransport) {
+      _poolTextPayloads(this.#decoder);
+    }
     this.#assembler = createMessageAssembler(this.#limits);
     this.#outbound = new _Outbound(
       transport instanceof _SocketTransport ? transport : transport.writable.getWriter(),

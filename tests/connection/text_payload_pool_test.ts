@@ -1,7 +1,8 @@
 // Large text frames are read into buffers shared by every connection of the process and reused
-// once the text is a string. Nothing any connection received may change because of it: binary
-// messages the application still holds, and every text, must stay exactly as sent, while many
-// large messages of both kinds cross several connections at once.
+// once the text is a string (over sockets; in-memory transports get buffers of their own). Nothing
+// any connection received may change because of it: binary messages the application still holds,
+// and every text, must stay exactly as sent, while many large messages of both kinds cross several
+// connections at once.
 import assert from "node:assert/strict";
 import { connect } from "../../src/client/mod.ts";
 import { Connection } from "../../src/connection/mod.ts";
@@ -91,5 +92,35 @@ Deno.test("sockets: echoes of large messages on concurrent connections are exact
       if (++i === sent.length) break;
     }
     assert.equal(i, sent.length);
+  }));
+});
+
+Deno.test("sockets: a server holding every message it received finds them all intact", async () => {
+  const senders = [0, 1, 2];
+  const held = new Map<number, Message[]>();
+  let finished = 0;
+  let done!: () => void;
+  const all = new Promise<void>((resolve) => (done = resolve));
+  await using server = serve({ hostname: "127.0.0.1", port: 0 }, async (conn) => {
+    const sender = Number(new URL(conn.info.url ?? "/", "ws://x").searchParams.get("sender"));
+    const messages: Message[] = [];
+    held.set(sender, messages);
+    for await (const message of conn) {
+      messages.push(message);
+      if (messages.length === script(sender).length) break;
+    }
+    if (++finished === senders.length) done();
+  });
+  const clients = await Promise.all(senders.map((s) => connect(`${server.url}?sender=${s}`)));
+  // Interleaved: each client sends its next message in turn.
+  for (let i = 0; i < 8; i++) clients.forEach((client, s) => client.send(script(s)[i]!));
+  await all;
+  for (const sender of senders) {
+    const sent = script(sender);
+    sent.forEach((data, i) => assertSameMessage(held.get(sender)![i]!, data, `${sender}.${i}`));
+  }
+  await Promise.all(clients.map(async (client) => {
+    client.close();
+    await client.closed;
   }));
 });
