@@ -3,7 +3,8 @@
 // exactly that payload. Nothing else is pooled: a binary payload, a fragment or a compressed frame
 // belongs to whoever receives it, so its buffer must never be handed to another frame.
 import assert from "node:assert/strict";
-import { encodeFrame, type Frame, OPCODE, RSV1 } from "../../src/protocol/mod.ts";
+import fc from "fast-check";
+import { encodeFrame, type Frame, OPCODE, ProtocolError, RSV1 } from "../../src/protocol/mod.ts";
 import {
   _poolTextPayloads,
   _returnPayload,
@@ -135,4 +136,77 @@ Deno.test("pooled payloads read through pendingPayload and commit, in place and 
   }
   assert.equal(td.decode(frames[0]!.payload), content);
   assert.equal(frames[0]!.payload.buffer.byteLength, 65_536);
+});
+
+Deno.test("pooled large text frames under random chunking: the text, or a 1007 exactly when it is not UTF-8", () => {
+  // Mostly ASCII with some multi-byte characters, and sometimes one byte that breaks UTF-8,
+  // in frames that span 4 KiB blocks and several chunks, masked or not, on one decoder that is
+  // given back every payload (so buffers are reused across frames).
+  const pieces = ["a", "b c ", '{"k":1}', "é", "€", "\u{1f600}", "\u0800"];
+  const fatal = new TextDecoder("utf-8", { fatal: true });
+  fc.assert(
+    fc.property(
+      fc.array(
+        fc.record({
+          parts: fc.array(fc.constantFrom(...pieces), { minLength: 1, maxLength: 40 }),
+          repeat: fc.integer({ min: 1, max: 600 }),
+          bad: fc.option(
+            fc.record({ at: fc.nat(), byte: fc.constantFrom(0x80, 0xc3, 0xed, 0xff) }),
+          ),
+        }),
+        { minLength: 1, maxLength: 3 },
+      ),
+      fc.boolean(),
+      fc.array(fc.integer({ min: 1, max: 9_000 }), { minLength: 1, maxLength: 6 }),
+      (specs, masked, chunkSizes) => {
+        const decoder = createFrameDecoder({
+          role: masked ? "server" : "client",
+          ownsInput: true,
+          validateText: true,
+        });
+        _poolTextPayloads(decoder);
+        for (const spec of specs) {
+          const payload = te.encode(spec.parts.join("").repeat(spec.repeat));
+          if (spec.bad !== null) payload[spec.bad.at % payload.length] = spec.bad.byte;
+          let valid = true;
+          try {
+            fatal.decode(payload);
+          } catch {
+            valid = false;
+          }
+          const bytes = encodeFrame(
+            { fin: true, rsv: 0, opcode: OPCODE.TEXT, payload },
+            masked ? { mask: true } : {},
+          );
+          const frames: Frame[] = [];
+          let error: unknown;
+          try {
+            for (let at = 0, i = 0; at < bytes.length; i++) {
+              const size = chunkSizes[i % chunkSizes.length]!;
+              decoder.push(bytes.slice(at, at + size), (f) => frames.push(f));
+              at += size;
+            }
+          } catch (caught) {
+            error = caught;
+          }
+          if (!valid) {
+            // Caught now, or (for a frame that arrived in one chunk) by whoever decodes the text.
+            if (error === undefined) {
+              assert.equal(frames.length, 1);
+              assert.throws(() => fatal.decode(frames[0]!.payload));
+            } else {
+              assert.ok(error instanceof ProtocolError && error.closeCode === 1007);
+            }
+            return;
+          }
+          assert.equal(error, undefined);
+          assert.equal(frames.length, 1);
+          const got = frames[0]!.payload;
+          assert.ok(got.length === payload.length && got.every((b, i) => b === payload[i]));
+          _returnPayload(decoder, got);
+        }
+      },
+    ),
+    { numRuns: 400 },
+  );
 });
