@@ -30,13 +30,8 @@ export function applyMask(data: Uint8Array, mask: Uint8Array, maskOffset = 0): v
   const m1 = mask[(maskOffset + 1) & 3]!;
   const m2 = mask[(maskOffset + 2) & 3]!;
   const m3 = mask[(maskOffset + 3) & 3]!;
-  // Short payloads: making the word view costs more than it saves.
-  if (length < 64) {
-    _maskBytes(data, 0, length, m0, m1, m2, m3);
-    return;
-  }
-  // Long ones: 16 bytes at a time (WebAssembly SIMD, where it can be compiled); the rest, under
-  // 64 bytes and starting at the same mask phase, byte by byte.
+  // Long payloads: 16 bytes at a time (WebAssembly SIMD, where it can be compiled); the rest,
+  // under 64 bytes and starting at the same mask phase, byte by byte.
   if (length >= _SIMD_MIN) {
     const masked = _maskSimd(data, m0, m1, m2, m3);
     if (masked > 0) {
@@ -44,22 +39,7 @@ export function applyMask(data: Uint8Array, mask: Uint8Array, maskOffset = 0): v
       return;
     }
   }
-  // Bytes before the first 4-byte aligned address are done one by one.
-  const head = (4 - (data.byteOffset & 3)) & 3;
-  _maskBytes(data, 0, head, m0, m1, m2, m3);
-  const words = (length - head) >>> 2;
-  // The mask rotated so that its first byte lines up with data[head].
-  const rotated = _scratch8;
-  rotated[0] = mask[(maskOffset + head) & 3]!;
-  rotated[1] = mask[(maskOffset + head + 1) & 3]!;
-  rotated[2] = mask[(maskOffset + head + 2) & 3]!;
-  rotated[3] = mask[(maskOffset + head + 3) & 3]!;
-  const key = _scratch32[0]!;
-  const view = new Uint32Array(data.buffer, data.byteOffset + head, words);
-  for (let i = 0; i < words; i++) view[i]! ^= key;
-  const done = head + words * 4;
-  // `done` is a multiple of 4 past `head`, so the mask phase there equals the phase at `head`.
-  _maskBytes(data, done, length, rotated[0], rotated[1], rotated[2], rotated[3]);
+  _maskRange(data, 0, length, m0, m1, m2, m3);
 }
 
 // From this length on, masking in WebAssembly (with copies in and out) beats the word loop; below
@@ -70,8 +50,9 @@ const _scratch8 = new Uint8Array(4);
 const _scratch32 = new Uint32Array(_scratch8.buffer);
 
 /**
- * @internal XORs `data[start..end)` with the mask bytes `m0 m1 m2 m3`, `m0` at `start`: the byte
- * loop for payloads too short for word-wise masking.
+ * @internal XORs `data[start..end)` with the mask bytes `m0 m1 m2 m3`, `m0` at `start`, and
+ * returns the OR of the resulting bytes (an all-zero mask only reads): the byte loop for payloads
+ * too short for word-wise masking, and the ends of longer ones.
  */
 export function _maskBytes(
   data: Uint8Array,
@@ -81,18 +62,60 @@ export function _maskBytes(
   m1: number,
   m2: number,
   m3: number,
-): void {
+): number {
+  let or = 0;
+  if ((m0 | m1 | m2 | m3) === 0) {
+    for (let i = start; i < end; i++) or |= data[i]!;
+    return or;
+  }
   let i = start;
   for (; i + 4 <= end; i += 4) {
-    data[i]! ^= m0;
-    data[i + 1]! ^= m1;
-    data[i + 2]! ^= m2;
-    data[i + 3]! ^= m3;
+    or |= data[i]! ^= m0;
+    or |= data[i + 1]! ^= m1;
+    or |= data[i + 2]! ^= m2;
+    or |= data[i + 3]! ^= m3;
   }
   const rest = end - i;
-  if (rest > 0) data[i]! ^= m0;
-  if (rest > 1) data[i + 1]! ^= m1;
-  if (rest > 2) data[i + 2]! ^= m2;
+  if (rest > 0) or |= data[i]! ^= m0;
+  if (rest > 1) or |= data[i + 1]! ^= m1;
+  if (rest > 2) or |= data[i + 2]! ^= m2;
+  return or;
+}
+
+// As `_maskBytes`, a 32-bit word at a time on the 4-byte aligned middle of the range (its ends
+// byte by byte).
+function _maskWords(
+  bytes: Uint8Array,
+  start: number,
+  end: number,
+  m0: number,
+  m1: number,
+  m2: number,
+  m3: number,
+): number {
+  const head = (4 - ((bytes.byteOffset + start) & 3)) & 3;
+  let or = _maskBytes(bytes, start, start + head, m0, m1, m2, m3);
+  // The mask rotated so that its first byte lines up with bytes[start + head].
+  const rotated = _scratch8;
+  rotated[(4 - head) & 3] = m0;
+  rotated[(5 - head) & 3] = m1;
+  rotated[(6 - head) & 3] = m2;
+  rotated[(7 - head) & 3] = m3;
+  const key = _scratch32[0]!;
+  const words = (end - start - head) >>> 2;
+  const view = new Uint32Array(bytes.buffer, bytes.byteOffset + start + head, words);
+  let orWords = 0;
+  if (key === 0) {
+    for (let i = 0; i < words; i++) orWords |= view[i]!;
+  } else {
+    for (let i = 0; i < words; i++) orWords |= view[i]! ^= key;
+  }
+  // A multiple of 4 past `start + head`: the mask phase there equals the phase at it.
+  const done = start + head + words * 4;
+  or |= _maskBytes(bytes, done, end, rotated[0]!, rotated[1]!, rotated[2]!, rotated[3]!);
+  orWords |= orWords >>> 16;
+  orWords |= orWords >>> 8;
+  return or | (orWords & 0xff);
 }
 
 /**
@@ -178,11 +201,11 @@ export function _unmaskAscii(
     const found = _maskAsciiSimd(data, m0, m1, m2, m3);
     if (found !== null) {
       // The rest, under 64 bytes, starts at the same mask phase; it is unmasked either way.
-      const rest = _maskHigh(bytes, end - data.length % 64, end, m0, m1, m2, m3);
-      return !found && !rest;
+      const rest = _maskBytes(bytes, end - data.length % 64, end, m0, m1, m2, m3);
+      return !found && (rest & 0x80) === 0;
     }
   }
-  return !_maskHigh(bytes, start, end, m0, m1, m2, m3);
+  return (_maskRange(bytes, start, end, m0, m1, m2, m3) & 0x80) === 0;
 }
 
 /**
@@ -193,10 +216,10 @@ export function _isAscii(bytes: Uint8Array, start: number, end: number): boolean
   return _unmaskAscii(bytes, start, end, 0);
 }
 
-// XORs `bytes[start..end)` with `m0 m1 m2 m3` (`m0` at `start`; all zero: reads only) and returns
-// whether a resulting byte has its high bit set: the JavaScript path of `_unmaskAscii`, a 32-bit
-// word at a time on the aligned middle of ranges of 64 bytes or more.
-function _maskHigh(
+// XORs `bytes[start..end)` with `m0 m1 m2 m3` (`m0` at `start`; all zero: reads only) in
+// JavaScript and returns the OR of the resulting bytes: byte by byte when short (making the word
+// view costs more than it saves), else word by word.
+function _maskRange(
   bytes: Uint8Array,
   start: number,
   end: number,
@@ -204,58 +227,10 @@ function _maskHigh(
   m1: number,
   m2: number,
   m3: number,
-): boolean {
-  if (end - start < 64) return (_maskOrBytes(bytes, start, end, m0, m1, m2, m3) & 0x80) !== 0;
-  const head = (4 - ((bytes.byteOffset + start) & 3)) & 3;
-  let or = _maskOrBytes(bytes, start, start + head, m0, m1, m2, m3);
-  // The mask rotated so that its first byte lines up with bytes[start + head].
-  const rotated = _scratch8;
-  rotated[(4 - head) & 3] = m0;
-  rotated[(5 - head) & 3] = m1;
-  rotated[(6 - head) & 3] = m2;
-  rotated[(7 - head) & 3] = m3;
-  const key = _scratch32[0]!;
-  const words = (end - start - head) >>> 2;
-  const view = new Uint32Array(bytes.buffer, bytes.byteOffset + start + head, words);
-  let orWords = 0;
-  if (key === 0) {
-    for (let i = 0; i < words; i++) orWords |= view[i]!;
-  } else {
-    for (let i = 0; i < words; i++) orWords |= view[i]! ^= key;
-  }
-  // A multiple of 4 past `start + head`: the mask phase there equals the phase at it.
-  const done = start + head + words * 4;
-  or |= _maskOrBytes(bytes, done, end, rotated[0]!, rotated[1]!, rotated[2]!, rotated[3]!);
-  return (or & 0x80) !== 0 || (orWords & 0x80808080) !== 0;
-}
-
-// `_maskBytes` that also returns the OR of the resulting bytes; with an all-zero mask, reads only.
-function _maskOrBytes(
-  data: Uint8Array,
-  start: number,
-  end: number,
-  m0: number,
-  m1: number,
-  m2: number,
-  m3: number,
 ): number {
-  let or = 0;
-  if ((m0 | m1 | m2 | m3) === 0) {
-    for (let i = start; i < end; i++) or |= data[i]!;
-    return or;
-  }
-  let i = start;
-  for (; i + 4 <= end; i += 4) {
-    or |= data[i]! ^= m0;
-    or |= data[i + 1]! ^= m1;
-    or |= data[i + 2]! ^= m2;
-    or |= data[i + 3]! ^= m3;
-  }
-  const rest = end - i;
-  if (rest > 0) or |= data[i]! ^= m0;
-  if (rest > 1) or |= data[i + 1]! ^= m1;
-  if (rest > 2) or |= data[i + 2]! ^= m2;
-  return or;
+  return end - start < 64
+    ? _maskBytes(bytes, start, end, m0, m1, m2, m3)
+    : _maskWords(bytes, start, end, m0, m1, m2, m3);
 }
 
 /** @internal Byte `index` mod 4 of a numeric masking key (byte 0 in the high bits). */
