@@ -609,8 +609,7 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
     // The frame's payload may be a view of the read buffer, kept by a message or the assembler.
     this.#viewsHandedOut = true;
     if (this.#closeReceived !== null) return; // RFC 6455 §5.5.1: nothing follows a close.
-    const payload = frame.payload;
-    const wire = payload.length;
+    const wire = frame.payload.length;
     for (const extension of this.#extensions) frame = extension.decode(frame);
     const event = this.#assembler.push(frame);
     if (this.#metrics !== undefined && frame.opcode < 8) {
@@ -619,8 +618,9 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
     if (event === undefined) return;
     this.#dispatch(event);
     // A text message of one frame is a string now, and nothing refers to its payload: a pooled
-    // payload buffer goes back (the decoder ignores any other).
-    if (event.type === "text" && frame.payload === payload) _returnPayload(this.#decoder, payload);
+    // payload buffer goes back (the decoder ignores any other; it pools none when extensions
+    // could see them).
+    if (event.type === "text") _returnPayload(this.#decoder, frame.payload);
   };
 
   // Queues a message for the application; the pump hands the queue over once the whole chunk is
