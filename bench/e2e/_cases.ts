@@ -66,6 +66,16 @@ function _echo(conns: number, depth: number, size: number, binary: boolean) {
   ];
 }
 
+function _megabytesPerSecond(name: string): Metric {
+  return {
+    name,
+    unit: "MB/s",
+    better: "higher",
+    read: (r) => r.mbytes_per_sec,
+    format: _fixed(0),
+  };
+}
+
 // With 16 connections of large messages, throughput scatters with TCP's timing from run to run
 // (the same server at 55% or at 99% CPU); the server's CPU time per echoed message does not.
 function _cpuPerMessage(name: string): Metric {
@@ -118,13 +128,10 @@ export const CASES: readonly CaseSpec[] = [
     id: "bulk",
     title: "16 connections × 1 in flight × 64 KiB binary messages",
     args: _echo(16, 1, 65536, true),
-    metrics: [{
-      name: "64 KiB messages",
-      unit: "MB/s",
-      better: "higher",
-      read: (r) => r.mbytes_per_sec,
-      format: _fixed(0),
-    }, _cpuPerMessage("64 KiB: server CPU per message")],
+    metrics: [
+      _megabytesPerSecond("64 KiB messages"),
+      _cpuPerMessage("64 KiB: server CPU per message"),
+    ],
   },
   {
     // Not among the cases: large text costs the server more than large binary (UTF-8
@@ -132,13 +139,10 @@ export const CASES: readonly CaseSpec[] = [
     id: "bulk-text",
     title: "16 connections × 1 in flight × 64 KiB text messages",
     args: _echo(16, 1, 65536, false),
-    metrics: [{
-      name: "64 KiB text messages",
-      unit: "MB/s",
-      better: "higher",
-      read: (r) => r.mbytes_per_sec,
-      format: _fixed(0),
-    }, _cpuPerMessage("64 KiB text: server CPU per message")],
+    metrics: [
+      _megabytesPerSecond("64 KiB text messages"),
+      _cpuPerMessage("64 KiB text: server CPU per message"),
+    ],
   },
   {
     id: "idle",
