@@ -14,11 +14,15 @@ import type { AssemblerEvent, Message } from "../protocol/message.ts";
 import { createMessageAssembler, type MessageAssembler } from "../protocol/message_assembler.ts";
 import { _unmask } from "../protocol/mask.ts";
 import { OPCODE } from "../protocol/opcode.ts";
-import { _decodeUtf8Range, _encodeUtf8, _encodeUtf8Into } from "../protocol/utf8.ts";
+import { _decodeUtf8Range } from "../protocol/utf8.ts";
 import { _Outbound } from "./_outbound.ts";
 import { _Info } from "./_info.ts";
 import { _SocketTransport } from "./_socket_transport.ts";
+import { type _KeepaliveGroup, _KeepaliveGroups } from "./_keepalive_groups.ts";
+import { _directRegion, _FIRST_READ, _MIN_READ, _nextReadSize } from "./_read_size.ts";
+import { _textPayload } from "./_text_payload.ts";
 import type { ConnectionMetrics } from "../observability/connection_metrics.ts";
+import { _countFrameIn, _countMessageOut } from "../observability/_frame_counts.ts";
 import { READY_STATE, type ReadyState } from "./ready_state.ts";
 import type { Transport } from "./transport.ts";
 import type { WebSocketConnection } from "./websocket_connection.ts";
@@ -34,32 +38,11 @@ import {
 
 const _encoder = new TextEncoder();
 const _EMPTY = new Uint8Array(0);
-// The last text message encoded by any connection, with its UTF-8 bytes.
-let _lastText = "";
-let _lastTextBytes = new Uint8Array(0);
-// Text on connections without extensions is encoded into this scratch buffer when it fits: no
-// allocation per message. The frame is copied into the outbound buffer before `send` returns, so
-// one buffer serves every connection. It starts at 64 KiB and grows (in powers of two) for
-// longer text, up to `_SCRATCH_MAX`; longer text gets a buffer of its own.
-const _SCRATCH_MAX = 4 * 1024 * 1024;
 // Text up to this many characters, on a server connection without extensions, is written into
 // the outbound buffer directly when it is ASCII (`_Outbound.pushAsciiText`).
 const _DIRECT_TEXT = 256;
-let _scratch = new Uint8Array(64 * 1024);
 // How long a failed connection keeps draining input before the socket is closed.
 const _FAIL_LINGER = 1_000;
-// Read sizes on byte-stream transports (sockets): a pending read holds its buffer until the peer
-// sends something, so an idle connection waits with a small one; a read that fills its buffer
-// doubles the next, one that does not sizes the next to what it got.
-const _MIN_READ = 1024;
-const _MAX_READ = 64 * 1024;
-// A connection's first read is smaller still: many connections wait long for the peer's first
-// message (or never get one), and a first message that does not fit costs one more read, once.
-const _FIRST_READ = 256;
-// The rest of a frame split across reads is read straight into the frame's payload buffer when
-// at least this much of it is missing; a smaller rest is read with whatever follows it.
-const _DIRECT_READ = 8 * 1024;
-
 /**
  * One WebSocket connection over a {@linkcode Transport}, after the opening handshake: the same
  * class serves the server engines and the client.
@@ -91,9 +74,9 @@ const _DIRECT_READ = 8 * 1024;
  * ```
  */
 export class Connection<Data = unknown> implements WebSocketConnection<Data> {
-  // Keepalive checks run on one interval timer per period, shared by every connection with that
-  // period: an idle connection holds a set entry instead of a timer of its own.
-  static #keepalive = new Map<number, _KeepaliveGroup>();
+  static #keepalive = new _KeepaliveGroups<Connection<unknown>>((conn, now) =>
+    conn.#checkKeepalive(now)
+  );
 
   /** Application data attached to this connection. */
   data: Data;
@@ -124,7 +107,7 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
   #closedResolve!: (info: CloseInfo) => void;
   #closed: Promise<CloseInfo>;
   #closeTimer: ReturnType<typeof setTimeout> | undefined;
-  #keepaliveGroup: _KeepaliveGroup | undefined;
+  #keepaliveGroup: _KeepaliveGroup<Connection<unknown>> | undefined;
   #lastReceived = Date.now();
   #droppedMessages = 0;
   #readable: ReadableStream<Message> | undefined;
@@ -219,11 +202,11 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
     if (typeof data === "string") {
       opcode = OPCODE.TEXT;
       const length = data.length;
-      let encoded = -1;
       // Short ASCII text on a plain server connection is encoded straight into the outbound
       // buffer. Admitting it by its length is exact for ASCII; other text is at least that long
       // in UTF-8, so a refusal here is the refusal the general path would give. Text it turns
       // down is not ASCII, so it goes to the encoder below without a second scan.
+      let scratch = false;
       if (length <= _DIRECT_TEXT && this.#plainText) {
         if (!this.#admit(length)) return false;
         if (this.#outbound.pushAsciiText(data)) {
@@ -231,25 +214,9 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
           this.#scheduleFlush();
           return true;
         }
-      } else if (length <= _SCRATCH_MAX && this.#extensions.length === 0) {
-        if (length > _scratch.length) {
-          let size = _scratch.length * 2;
-          while (size < length) size *= 2;
-          _scratch = new Uint8Array(size);
-        }
-        encoded = _encodeUtf8Into(data, _scratch, 0);
-      }
-      if (encoded >= 0) {
-        payload = _scratch.subarray(0, encoded);
-      } else {
-        // Fan-out sends one string to many connections: encode it once, not once per
-        // connection. Payloads are only read (frames are copied into the outbound buffer).
-        if (data !== _lastText) {
-          _lastTextBytes = _encodeUtf8(data);
-          _lastText = data;
-        }
-        payload = _lastTextBytes;
-      }
+      } else scratch = this.#extensions.length === 0;
+      // Extensions may keep the payload (permessage-deflate on a worker): no shared scratch then.
+      payload = _textPayload(data, scratch);
     } else {
       payload = data instanceof Uint8Array ? data : new Uint8Array(data);
     }
@@ -829,34 +796,12 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
 
   // A data frame of `size` payload bytes (`wire` before the extensions decoded it).
   #countIn(opcode: number, fin: boolean, size: number, wire: number): void {
-    const metrics = this.#metrics!;
     if (opcode !== OPCODE.CONTINUATION) this.#inText = opcode === OPCODE.TEXT;
-    if (this.#inText) {
-      metrics.bytesInText += size;
-      if (fin) metrics.messagesInText++;
-    } else {
-      metrics.bytesInBinary += size;
-      if (fin) metrics.messagesInBinary++;
-    }
-    if (this.#extensions.length > 0) {
-      metrics.compressedBytesIn += wire;
-      metrics.uncompressedBytesIn += size;
-    }
+    _countFrameIn(this.#metrics!, this.#inText, fin, size, wire, this.#extensions.length > 0);
   }
 
   #countOut(text: boolean, size: number, encoded: number): void {
-    const metrics = this.#metrics!;
-    if (text) {
-      metrics.messagesOutText++;
-      metrics.bytesOutText += size;
-    } else {
-      metrics.messagesOutBinary++;
-      metrics.bytesOutBinary += size;
-    }
-    if (this.#extensions.length > 0) {
-      metrics.compressedBytesOut += encoded;
-      metrics.uncompressedBytesOut += size;
-    }
+    _countMessageOut(this.#metrics!, text, size, encoded, this.#extensions.length > 0);
   }
 
   // --- keepalive -----------------------------------------------------------------------------
@@ -864,30 +809,14 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
   #startKeepalive(): void {
     const { pingInterval, idleTimeout } = this.#options.keepalive;
     if (pingInterval <= 0) return;
-    const period = Math.min(pingInterval, idleTimeout);
-    let group = Connection.#keepalive.get(period);
-    if (group === undefined) {
-      const members = new Set<Connection<unknown>>();
-      const timer = setInterval(() => {
-        const now = Date.now();
-        for (const conn of members) conn.#checkKeepalive(now);
-      }, period);
-      group = { members, timer };
-      Connection.#keepalive.set(period, group);
-    }
-    group.members.add(this);
-    this.#keepaliveGroup = group;
+    this.#keepaliveGroup = Connection.#keepalive.join(Math.min(pingInterval, idleTimeout), this);
   }
 
   #stopKeepalive(): void {
     const group = this.#keepaliveGroup;
     if (group === undefined) return;
     this.#keepaliveGroup = undefined;
-    group.members.delete(this);
-    if (group.members.size > 0) return;
-    clearInterval(group.timer);
-    const { pingInterval, idleTimeout } = this.#options.keepalive;
-    Connection.#keepalive.delete(Math.min(pingInterval, idleTimeout));
+    Connection.#keepalive.leave(group, this);
   }
 
   #checkKeepalive(now: number): void {
@@ -903,28 +832,4 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
       this.#abort(CLOSE_CODE.ABNORMAL, "keepalive timeout");
     } else if (silent >= pingInterval) this.ping();
   }
-}
-
-interface _KeepaliveGroup {
-  members: Set<Connection<unknown>>;
-  timer: ReturnType<typeof setInterval>;
-}
-
-// The unfilled payload of a frame in progress when it is large enough to be read in place.
-function _directRegion(decoder: FrameDecoder): Uint8Array | undefined {
-  const region = decoder.pendingPayload();
-  return region !== undefined && region.length >= _DIRECT_READ ? region : undefined;
-}
-
-// The size of the next read into our own buffer: a read that filled its buffer doubles it (to
-// `_MIN_READ` at least); one that did not shrinks it to the power of two that would have held
-// what it got, so a connection that falls quiet after a burst (its last read is a short one) does
-// not wait on 64 KiB. While a frame is incomplete (`pending` is the size of its buffered
-// payload), the read is sized for it.
-function _nextReadSize(size: number, read: number, pending: number): number {
-  if (read === size) return Math.max(Math.min(size * 2, _MAX_READ), _MIN_READ);
-  const want = Math.max(read, pending);
-  let next = _MIN_READ;
-  while (next < want && next < _MAX_READ) next *= 2;
-  return next;
 }
