@@ -17,6 +17,8 @@ export interface Sample {
   report?: WsloadReport;
   problems: string[];
   error?: string;
+  /** How many earlier attempts of this run were dropped for steal (see `--max-steal`). */
+  redone?: number;
 }
 
 /** Everything the report shows besides the samples. */
@@ -29,6 +31,8 @@ export interface ReportContext {
   repeat: number;
   /** Whether each server ran on CPU 0 and wsload on CPU 1. */
   pinned: boolean;
+  /** Runs with more steal than this (100 = one core) were run again; `undefined`: never. */
+  maxSteal?: number | undefined;
   servers: readonly ServerSpec[];
   skipped: { spec: ServerSpec; reason: string }[];
   elapsedSeconds: number;
@@ -78,6 +82,13 @@ export function renderReport(samples: Sample[], ctx: ReportContext): string {
     `(each run starts a fresh server process; echo runs: -T ${ctx.settings.duration} -w ${ctx.settings.warmup}).`,
   );
   if (ctx.pinned) out.push("Each server ran on CPU 0 and wsload on CPU 1 (`taskset`).");
+  if (ctx.maxSteal !== undefined) {
+    const redone = samples.filter((s) => (s.redone ?? 0) > 0).length;
+    out.push(
+      `A run during which the hypervisor took more than ${ctx.maxSteal}% of the CPUs (steal) was run ` +
+        `again: ${redone} of ${samples.length} runs were.`,
+    );
+  }
   for (const { spec, reason } of ctx.skipped) out.push(`Skipped ${spec.label}: ${reason}.`);
   out.push(
     "",
@@ -206,6 +217,7 @@ export function renderDetails(samples: Sample[], ctx: ReportContext): string[] {
       "server CPU %",
       "generator CPU %",
       "other load %",
+      "steal %",
       "generator reads / 1k msgs",
       "notes",
     ];
@@ -229,6 +241,7 @@ export function renderDetails(samples: Sample[], ctx: ReportContext): string[] {
         fmt(pick((r) => r.server_cpu_pct)),
         c.id === "idle" ? "—" : fmt(pick((r) => r.gen_cpu_pct)),
         fmt(pick((r) => r.host_cpu_pct?.others)),
+        fmt(pick((r) => r.host_cpu_pct?.steal)),
         c.id === "idle" ? "—" : fmt(perK, 0),
         notes.join("; ").replaceAll("|", "/").replaceAll("\n", " ").slice(0, 200),
       ]));
@@ -237,7 +250,9 @@ export function renderDetails(samples: Sample[], ctx: ReportContext): string[] {
   }
   out.push(
     "Server CPU is the server process's utime+stime over the measured window (100 = one core);",
-    "generator CPU is wsload's own; other load is the rest of the machine (of 200 on 2 cores).",
+    "generator CPU is wsload's own; other load is the rest of the machine (of 200 on 2 cores);",
+    "steal is the time the hypervisor gave this machine's CPUs to others (of 200), which no process",
+    "here sees as its own: a run with much of it measured a slower machine.",
     "Generator reads / 1k msgs: wsload's recv calls per 1,000 echoes, a proxy for how many echoes",
     "the server coalesced into each write.",
   );
