@@ -7,10 +7,15 @@
  * about 230 µs for a 64 KiB string made by `TextDecoder` (the strings Deno's `WebSocket` hands
  * over), `encodeInto` about 2.4 µs when the text is ASCII, and about as long as the loop when it
  * is not.
+ *
+ * The last long text measured is remembered with its count: an echo measures the text it received
+ * again when it sends it back (metrics count both), and a broadcast measures one text once per
+ * recipient. Strings are immutable, so an equal string has the same count.
  */
 export function _utf8Length(text: string): number {
   const length = text.length;
   if (length < _LOOP_MAX) return _countLoop(text, length);
+  if (_isLast(text, length)) return _lastBytes;
   let bytes = 0;
   for (let start = 0; start < length;) {
     let end = Math.min(start + _CHUNK, length);
@@ -20,6 +25,8 @@ export function _utf8Length(text: string): number {
     bytes += _encoder.encodeInto(chunk, _scratch).written;
     start = end;
   }
+  _lastText = text;
+  _lastBytes = bytes;
   return bytes;
 }
 
@@ -31,6 +38,20 @@ const _LOOP_MAX = 128;
 const _CHUNK = 16 * 1024;
 const _scratch = new Uint8Array(3 * _CHUNK);
 const _encoder = new TextEncoder();
+// The last text of `_LOOP_MAX` units or more that was measured, and its count.
+let _lastText = "";
+let _lastBytes = 0;
+
+// Whether `text` is the last text measured. Usually it is the very same string, which `===` tells
+// at once; otherwise `===` compares the characters up to the first difference. For two long ASCII
+// texts alike up to near their end that costs more than measuring (64 KiB: about 6 µs, measuring
+// about 4), for text that is not ASCII much less (measuring 49 K units, a third of them `é`: about
+// 30–40 µs). Two texts that differ at their end or middle (a counter, an id) are told apart first.
+function _isLast(text: string, length: number): boolean {
+  const last = _lastText;
+  return length === last.length && text.charCodeAt(length - 1) === last.charCodeAt(length - 1) &&
+    text.charCodeAt(length >>> 1) === last.charCodeAt(length >>> 1) && text === last;
+}
 
 function _isHighSurrogate(unit: number): boolean {
   return unit >= 0xd800 && unit < 0xdc00;

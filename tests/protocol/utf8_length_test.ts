@@ -41,3 +41,21 @@ Deno.test("_utf8Length matches TextEncoder on random text, short and long", () =
     { numRuns: 300 },
   );
 });
+
+Deno.test("_utf8Length counts again a text measured before, and never gives one text's count for another", () => {
+  const ascii = "x".repeat(70_000);
+  const accented = "é".repeat(70_000); // same length, twice the bytes
+  const emoji = "\u{1f600}".repeat(35_000); // same length again, 140,000 bytes
+  const lastDiffers = "x".repeat(69_999) + "é";
+  // The same at its end and middle as `ascii`: only the full comparison tells them apart.
+  const firstDiffers = "é" + "x".repeat(69_999);
+  for (let round = 0; round < 3; round++) {
+    for (
+      const text of [ascii, ascii, accented, ascii, emoji, emoji, lastDiffers, ascii, firstDiffers]
+    ) {
+      assert.equal(_utf8Length(text), encoded(text), `round ${round}, ${text.slice(-1)}`);
+    }
+  }
+  // An equal string made separately has the same count.
+  assert.equal(_utf8Length(["x".repeat(35_000), "x".repeat(35_000)].join("")), 70_000);
+});
