@@ -1,4 +1,4 @@
-import { _encodeUtf8, _encodeUtf8Into } from "../protocol/utf8.ts";
+import { _encodeUtf8, _encodeUtf8Into, _sameText } from "../protocol/utf8.ts";
 
 // The last text message encoded by any connection, with its UTF-8 bytes.
 let _lastText = "";
@@ -29,7 +29,7 @@ export function _textPayload(text: string, scratch: boolean): Uint8Array {
     const encoded = _encodeUtf8Into(text, _scratch, 0);
     if (encoded >= 0) return _scratch.subarray(0, encoded);
   }
-  if (text !== _lastText) {
+  if (!_sameText(text, _lastText)) {
     _lastTextBytes = _encodeUtf8(text);
     _lastText = text;
   }

@@ -12,6 +12,7 @@ import {
   _encodeAscii,
   _encodeUtf8,
   _encodeUtf8Into,
+  _sameText,
 } from "../../src/protocol/utf8.ts";
 import { hex } from "./_split.ts";
 
@@ -364,5 +365,25 @@ Deno.test("_encodeAscii writes ASCII text of any length and refuses any other", 
       const into = new Uint8Array(text.length + 4);
       assert.equal(_encodeAscii(text, into, 2), last === "x" ? 2 + text.length : -1);
     }
+  }
+});
+
+Deno.test("_sameText is string equality, whichever end the texts differ at", () => {
+  const base = "x".repeat(1000);
+  const cases: [string, string][] = [
+    ["", ""],
+    ["a", "a"],
+    [base, ["x".repeat(500), "x".repeat(500)].join("")],
+    [base, "y" + base.slice(1)],
+    [base, base.slice(0, 500) + "y" + base.slice(501)],
+    [base, base.slice(0, 999) + "y"],
+    [base, base.slice(0, 700) + "y" + base.slice(701)],
+    [base, base + "x"],
+    ["", "x"],
+    ["é", "e"],
+  ];
+  for (const [a, b] of cases) {
+    assert.equal(_sameText(a, b), a === b, `${a.length} / ${b.length}`);
+    assert.equal(_sameText(b, a), a === b);
   }
 });
