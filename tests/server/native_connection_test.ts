@@ -53,3 +53,49 @@ Deno.test("native engine: a message is the bytes at send(), before and after the
   await closeEvent(ws);
   await server.shutdown({ timeout: 500 });
 });
+
+Deno.test("native engine: metrics count UTF-8 bytes of text and bytes of binary, both ways", async () => {
+  const metrics = new ServerMetrics();
+  const server = serve(
+    { port: 0, hostname: "127.0.0.1", engine: "native", metrics },
+    async (conn) => {
+      for await (const message of conn) conn.send(message.data);
+    },
+  );
+  const ws = await openWebSocket(`ws://127.0.0.1:${server.addr.port}/`);
+  ws.binaryType = "arraybuffer";
+  const long = "é".repeat(200) + "x".repeat(100); // over the length measured in JavaScript
+  for (const message of ["héllo", long, long]) {
+    ws.send(message);
+    assert.equal(await nextMessage(ws), message);
+  }
+  ws.send(new Uint8Array([1, 2, 3]));
+  assert.deepEqual(new Uint8Array(await nextMessage(ws) as ArrayBuffer), new Uint8Array([1, 2, 3]));
+  await until(() => metrics.messagesOutBinary === 1, "the binary echo counted");
+  const textBytes = 6 + 500 + 500;
+  assert.deepEqual(
+    [metrics.messagesInText, metrics.bytesInText, metrics.messagesOutText, metrics.bytesOutText],
+    [3, textBytes, 3, textBytes],
+  );
+  assert.deepEqual(
+    [
+      metrics.messagesInBinary,
+      metrics.bytesInBinary,
+      metrics.messagesOutBinary,
+      metrics.bytesOutBinary,
+    ],
+    [1, 3, 1, 3],
+  );
+  assert.deepEqual(
+    [
+      metrics.compressedBytesIn,
+      metrics.uncompressedBytesIn,
+      metrics.compressedBytesOut,
+      metrics.uncompressedBytesOut,
+    ],
+    [0, 0, 0, 0],
+  );
+  ws.close();
+  await closeEvent(ws);
+  await server.shutdown({ timeout: 500 });
+});
