@@ -10,50 +10,15 @@
  *
  * @module
  */
-import { createHash } from "node:crypto";
-import { parseArgs } from "node:util";
-
-const { values } = parseArgs({
-  args: Deno.args,
-  options: {
-    port: { type: "string", default: "8080" },
-    hostname: { type: "string", default: "127.0.0.1" },
-  },
-});
-
-const GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
-const encoder = new TextEncoder();
-
-async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
-  for (let n = 0; n < bytes.length;) n += await conn.write(bytes.subarray(n));
-}
+import { acceptUpgrade, serveEach, serverAddress, writeAll } from "./_bare.ts";
 
 async function handle(conn: Deno.Conn): Promise<void> {
   let input = new Uint8Array(64 * 1024);
   let output = new Uint8Array(64 * 1024);
-  let have = 0;
-  // The request head.
-  for (;;) {
-    const n = await conn.read(input.subarray(have));
-    if (n === null) return;
-    have += n;
-    const head = new TextDecoder().decode(input.subarray(0, have));
-    const end = head.indexOf("\r\n\r\n");
-    if (end < 0) continue;
-    const key = /sec-websocket-key:\s*(\S+)/i.exec(head)?.[1] ?? "";
-    const accept = createHash("sha1").update(key + GUID).digest("base64");
-    await writeAll(
-      conn,
-      encoder.encode(
-        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-          `Sec-WebSocket-Accept: ${accept}\r\n\r\n`,
-      ),
-    );
-    const rest = have - (end + 4);
-    input.copyWithin(0, end + 4, have);
-    have = rest;
-    break;
-  }
+  // The request head; what followed it stays at the start of `input`.
+  const rest = await acceptUpgrade(conn, input);
+  if (rest === null) return;
+  let have = rest;
   for (;;) {
     let at = 0;
     let out = 0;
@@ -109,14 +74,4 @@ async function handle(conn: Deno.Conn): Promise<void> {
   }
 }
 
-const listener = Deno.listen({ port: Number(values.port), hostname: values.hostname });
-console.log(`ws://${values.hostname}:${listener.addr.port}/`);
-for await (const conn of listener) {
-  handle(conn).catch(() => {}).finally(() => {
-    try {
-      conn.close();
-    } catch {
-      // Closed already.
-    }
-  });
-}
+await serveEach(serverAddress("8080"), handle);

@@ -13,56 +13,14 @@
  *
  * @module
  */
-import { createHash } from "node:crypto";
-import { parseArgs } from "node:util";
-
-const { values } = parseArgs({
-  args: Deno.args,
-  options: {
-    port: { type: "string", default: "8081" },
-    hostname: { type: "string", default: "127.0.0.1" },
-  },
-});
-
-const GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
+import { acceptUpgrade, serveEach, serverAddress } from "./_bare.ts";
 
 async function handle(conn: Deno.Conn): Promise<void> {
-  const head = new Uint8Array(1024);
-  let have = 0;
-  for (;;) {
-    if (have === head.length) return;
-    const n = await conn.read(head.subarray(have));
-    if (n === null) return;
-    have += n;
-    const text = decoder.decode(head.subarray(0, have));
-    if (!text.includes("\r\n\r\n")) continue;
-    const key = /sec-websocket-key:\s*(\S+)/i.exec(text)?.[1] ?? "";
-    const accept = createHash("sha1").update(key + GUID).digest("base64");
-    const response = encoder.encode(
-      "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
-        `Sec-WebSocket-Accept: ${accept}\r\n\r\n`,
-    );
-    for (let written = 0; written < response.length;) {
-      written += await conn.write(response.subarray(written));
-    }
-    break;
-  }
+  if ((await acceptUpgrade(conn, new Uint8Array(1024))) === null) return;
   const idle = new Uint8Array(256);
   while ((await conn.read(idle)) !== null) {
     // Whatever arrives is dropped.
   }
 }
 
-const listener = Deno.listen({ port: Number(values.port), hostname: values.hostname });
-console.log(`ws://${values.hostname}:${listener.addr.port}/`);
-for await (const conn of listener) {
-  handle(conn).catch(() => {}).finally(() => {
-    try {
-      conn.close();
-    } catch {
-      // Closed already.
-    }
-  });
-}
+await serveEach(serverAddress("8081"), handle);
