@@ -99,9 +99,9 @@ export interface UpgradeRequest {
  * Validates a client's opening handshake (RFC 6455 §4.2.1).
  *
  * @throws {HandshakeError} 405 (with `Allow: GET`) for another method; 400 for HTTP below 1.1, a
- * missing or wrong `Connection`/`Upgrade`, a bad `Sec-WebSocket-Key`, or malformed
- * protocol/extension headers; 426 with `Sec-WebSocket-Version: 13` for a missing or unsupported
- * version.
+ * missing or wrong `Connection`/`Upgrade`, a bad `Sec-WebSocket-Key`, malformed
+ * protocol/extension headers, or a request body (`Transfer-Encoding`, or a `Content-Length` other
+ * than 0); 426 with `Sec-WebSocket-Version: 13` for a missing or unsupported version.
  *
  * @example
  * ```ts
@@ -152,6 +152,15 @@ export function validateUpgradeRequest(request: UpgradeRequestLike): UpgradeRequ
   const key = headers.get("sec-websocket-key")?.trim() ?? "";
   if (!isValidKey(key)) {
     throw new HandshakeError(400, "Cannot upgrade: Sec-WebSocket-Key is not 16 bytes of base64");
+  }
+  // Bytes after the request head are the client's first frames: a body would be read as frames.
+  // `Content-Length: 0` is allowed (the JDK's client sends it with every GET).
+  if (headers.get("transfer-encoding") !== null) {
+    throw new HandshakeError(400, "Cannot upgrade: the request has a body (Transfer-Encoding)");
+  }
+  const contentLength = headers.get("content-length");
+  if (contentLength !== null && !/^\s*0+\s*$/.test(contentLength)) {
+    throw new HandshakeError(400, "Cannot upgrade: the request has a body (Content-Length)");
   }
   return {
     key,

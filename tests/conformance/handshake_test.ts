@@ -8,7 +8,7 @@ import {
   parseResponseHead,
 } from "../../src/protocol/mod.ts";
 import type { Harness, ListenOptions } from "./_harness.ts";
-import { upgradeRequest } from "./_server_harness.ts";
+import { nativeHarness, upgradeRequest } from "./_server_harness.ts";
 import { echo, HARNESSES } from "./_suite.ts";
 import { delay, withTimeout } from "./_timing.ts";
 
@@ -77,6 +77,13 @@ const _REFUSALS: [string, string, number, [string, string]?][] = [
     upgradeRequest(_KEY).replace("Connection: Upgrade", "Connection: keep-alive"),
     400,
   ],
+  // A body would be read as the client's first frames.
+  ["a body (Content-Length: 5)", upgradeRequest(_KEY, ["Content-Length: 5"]) + "hello", 400],
+  [
+    "a chunked body",
+    upgradeRequest(_KEY, ["Transfer-Encoding: chunked"]) + "5\r\nhello\r\n0\r\n\r\n",
+    400,
+  ],
 ];
 
 Deno.test("Handshake 10.1 a valid upgrade request is answered 101 with the right accept key", async (t) => {
@@ -114,6 +121,18 @@ for (const [i, [label, request, status, header]] of _REFUSALS.entries()) {
     }
   });
 }
+
+Deno.test("Handshake 10.19 an upgrade request with Content-Length: 0 is answered 101 (by the native engine, 400)", async (t) => {
+  // The JDK's WebSocket client sends `Content-Length: 0` with its upgrade request. Deno.serve
+  // answers 400 to any upgrade request with a Content-Length before a handler sees it.
+  for (const harness of SERVERS) {
+    await t.step(harness.name, () =>
+      _withServer(harness, {}, async (port) => {
+        const answer = await _ask(port, upgradeRequest(_KEY, ["Content-Length: 0"]));
+        assert.equal(answer.status, harness === nativeHarness ? 400 : 101);
+      }));
+  }
+});
 
 Deno.test("Handshake 10.20 a plain HTTP request is answered 426 Upgrade Required", async (t) => {
   for (const harness of SERVERS) {

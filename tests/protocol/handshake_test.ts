@@ -158,6 +158,11 @@ Deno.test("validateUpgradeRequest accepts a valid opening handshake", async (t) 
       { name: "foo", params: [] },
     ]);
   });
+  await t.step("Content-Length: 0, as the JDK's client sends with every GET", () => {
+    for (const length of ["0", " 0 ", "00"]) {
+      assert.equal(validateUpgradeRequest(request({ "content-length": length })).key, KEY);
+    }
+  });
   await t.step("later HTTP versions", () => {
     for (const httpVersion of ["HTTP/1.1", "HTTP/2", "HTTP/2.0"]) {
       assert.equal(validateUpgradeRequest(request({}, { httpVersion })).key, KEY);
@@ -201,6 +206,22 @@ Deno.test("validateUpgradeRequest refuses a bad handshake with the right status"
       const key of [undefined, "", "dGhlIHNhbXBsZQ==", "dGhlIHNhbXBsZSBub25jZR==", "not a key"]
     ) {
       assertRefused(() => validateUpgradeRequest(request({ "sec-websocket-key": key })), 400);
+    }
+  });
+  await t.step("400 for a request with a body, which would be read as frames", () => {
+    for (const length of ["5", "1", "0, 5", "-0", "abc", ""]) {
+      const error = assertRefused(
+        () => validateUpgradeRequest(request({ "content-length": length })),
+        400,
+      );
+      assert.match(error.message, /has a body \(Content-Length\)/);
+    }
+    for (const encoding of ["chunked", "identity", "gzip, chunked"]) {
+      const error = assertRefused(
+        () => validateUpgradeRequest(request({ "transfer-encoding": encoding })),
+        400,
+      );
+      assert.match(error.message, /has a body \(Transfer-Encoding\)/);
     }
   });
   await t.step("400 for malformed subprotocol or extension headers", () => {
