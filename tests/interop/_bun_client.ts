@@ -5,12 +5,13 @@
 // "binary <payload>", "close <code> <reason as UTF-8 hex> <wasClean>", or "error"/"timeout"; a
 // payload is its bytes as hex up to 1,024 bytes, otherwise "sha256:<hex> length:<n>".
 //
-// Usage: bun tests/interop/_bun_client.ts ws://127.0.0.1:PORT/echo DIR
+// Usage: bun tests/interop/_bun_client.ts ws://127.0.0.1:PORT/echo DIR [CA_PEM_FILE]
+// (with wss://, CA_PEM_FILE is the certificate to trust).
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import process from "node:process";
 
-const [url, dir] = process.argv.slice(2) as [string, string];
+const [url, dir, ca] = process.argv.slice(2) as [string, string, string | undefined];
 const files = readdirSync(dir).sort();
 
 function hex(bytes: Uint8Array): string {
@@ -27,7 +28,9 @@ const timer = setTimeout(() => {
   process.exit(1);
 }, 60_000);
 
-const ws = new WebSocket(url);
+// Bun's constructor takes an options object (with `tls`) where the standard one takes protocols.
+const BunWebSocket = WebSocket as unknown as new (url: string, options?: unknown) => WebSocket;
+const ws = new BunWebSocket(url, ca === undefined ? {} : { tls: { ca: readFileSync(ca, "utf8") } });
 ws.binaryType = "arraybuffer";
 let received = 0;
 ws.onopen = () => {
