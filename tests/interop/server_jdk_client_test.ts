@@ -4,13 +4,20 @@
 // client (`jdk/JdkWebSocketClient.java`) prints what it received; every line is compared here, and
 // the server's side is checked too. The native engine cannot accept this client: its upgrade
 // request carries `Content-Length: 0`, which Deno.serve refuses with 400 before any handler sees
-// it. Without `java` the tests fail under CI=true and are skipped with a message elsewhere.
+// it. Over TCP and over TLS (our native TLS listener, the JDK's TLS stack). Without `java` the tests
+// fail under CI=true and are skipped with a message elsewhere.
 import assert from "node:assert/strict";
 import { IN_CI } from "../_chromium.ts";
-import { type Engine, startOurServer } from "./_our_server.ts";
+import { type Engine, type OurServer, startOurServer } from "./_our_server.ts";
 import { LARGE, pattern, UNICODE_TEXT, within } from "./_util.ts";
 
 const CLIENT = new URL("./jdk/JdkWebSocketClient.java", import.meta.url).pathname;
+// A self-signed certificate for 127.0.0.1 (see tests/client/connect_tls_test.ts).
+const CERT_FILE = new URL("../fixtures/cert.pem", import.meta.url).pathname;
+const TLS = {
+  cert: Deno.readTextFileSync(CERT_FILE),
+  key: Deno.readTextFileSync(new URL("../fixtures/key.pem", import.meta.url)),
+};
 const encoder = new TextEncoder();
 
 const HAS_JAVA = await (async () => {
@@ -40,10 +47,11 @@ async function payload(bytes: Uint8Array): Promise<string> {
 const text = async (value: string) => `text ${await payload(encoder.encode(value))}`;
 const closeLine = (code: number, reason: string) => `close ${code} ${hex(encoder.encode(reason))}`;
 
-// Runs the JDK client against `engine`; resolves with its lines.
-async function runJdkClient(wsBase: string): Promise<string[]> {
+// Runs the JDK client against `server` (over TLS when `secure`); resolves with its lines.
+async function runJdkClient(server: OurServer, secure: boolean): Promise<string[]> {
+  const base = secure ? server.wsBase.replace("ws:", "wss:") : server.wsBase;
   const child = new Deno.Command("java", {
-    args: [CLIENT, wsBase, hex(encoder.encode(UNICODE_TEXT))],
+    args: [CLIENT, base, hex(encoder.encode(UNICODE_TEXT)), ...(secure ? [CERT_FILE] : [])],
     stdout: "piped",
     stderr: "piped",
   }).spawn();
@@ -58,20 +66,29 @@ async function runJdkClient(wsBase: string): Promise<string[]> {
   return lines;
 }
 
-function jdkTest(engine: Engine, name: string, fn: () => Promise<void>): void {
-  Deno.test({
-    name: `the JDK's WebSocket client ${name} with the ${engine} engine`,
-    ignore: SKIP_JAVA,
-    async fn() {
-      assert.ok(HAS_JAVA, "`java` is missing: this test needs a JDK (17 or later) on the PATH");
-      await fn();
-    },
-  });
+// Registers `fn` over TCP and over TLS.
+function jdkTest(
+  engine: Engine,
+  name: string,
+  fn: (secure: boolean) => Promise<void>,
+): void {
+  for (const secure of [false, true]) {
+    Deno.test({
+      name: `the JDK's WebSocket client ${name} with the ${engine} engine${
+        secure ? " over TLS" : ""
+      }`,
+      ignore: SKIP_JAVA,
+      async fn() {
+        assert.ok(HAS_JAVA, "`java` is missing: this test needs a JDK (17 or later) on the PATH");
+        await fn(secure);
+      },
+    });
+  }
 }
 
-jdkTest("streams", "exchanges messages, pings and closes", async () => {
-  await using server = startOurServer("streams");
-  const lines = await runJdkClient(server.wsBase);
+jdkTest("streams", "exchanges messages, pings and closes", async (secure) => {
+  await using server = startOurServer("streams", secure ? { tls: TLS } : {});
+  const lines = await runJdkClient(server, secure);
   const largeBytes = pattern(LARGE);
   const largeText = "a\u00e9\u2713\u{1F680} ".repeat(Math.ceil(LARGE / 11));
   assert.deepEqual(lines, [
@@ -130,8 +147,8 @@ jdkTest("streams", "exchanges messages, pings and closes", async () => {
   ]);
 });
 
-jdkTest("native", "is refused by Deno.serve (Content-Length: 0 on the upgrade)", async () => {
-  await using server = startOurServer("native");
-  assert.deepEqual(await runJdkClient(server.wsBase), ["echo refused 400"]);
+jdkTest("native", "is refused by Deno.serve (Content-Length: 0 on the upgrade)", async (secure) => {
+  await using server = startOurServer("native", secure ? { tls: TLS } : {});
+  assert.deepEqual(await runJdkClient(server, secure), ["echo refused 400"]);
   assert.equal(server.connections.pending, 0);
 });

@@ -1,7 +1,9 @@
 // The JDK's own WebSocket client (java.net.http.WebSocket), as a peer of our server that we did
 // not write. Run as a single source file:
 //
-//   java tests/interop/jdk/JdkWebSocketClient.java ws://127.0.0.1:PORT UNICODE_TEXT_AS_HEX
+//   java tests/interop/jdk/JdkWebSocketClient.java ws://127.0.0.1:PORT UNICODE_TEXT_AS_HEX [CA_PEM]
+//
+// With wss://, CA_PEM is the certificate to trust (the JDK's TLS, with its hostname check).
 //
 // It runs a fixed list of scenarios, each over a connection of its own, and prints what it
 // received, one line per event: "<scenario> <event>", where an event is "text <payload>",
@@ -12,18 +14,24 @@
 // depend on the platform's encoding. The test that starts it compares every line.
 
 import java.io.ByteArrayOutputStream;
+import java.io.FileInputStream;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.security.KeyStore;
 import java.security.MessageDigest;
+import java.security.cert.CertificateFactory;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 public class JdkWebSocketClient {
   static final int LARGE = 16 * 1024 * 1024;
@@ -172,10 +180,26 @@ public class JdkWebSocketClient {
     }
   }
 
+  /** A TLS context that trusts exactly the certificate in `pemFile`. */
+  static SSLContext trusting(String pemFile) throws Exception {
+    KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+    store.load(null, null);
+    try (InputStream in = new FileInputStream(pemFile)) {
+      store.setCertificateEntry("server", CertificateFactory.getInstance("X.509").generateCertificate(in));
+    }
+    TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    trust.init(store);
+    SSLContext context = SSLContext.getInstance("TLS");
+    context.init(null, trust.getTrustManagers(), null);
+    return context;
+  }
+
   public static void main(String[] args) throws Exception {
     String base = args[0];
     String unicode = new String(unhex(args[1]), StandardCharsets.UTF_8);
-    HttpClient client = HttpClient.newHttpClient();
+    HttpClient client = args.length > 2
+        ? HttpClient.newBuilder().sslContext(trusting(args[2])).build()
+        : HttpClient.newHttpClient();
 
     // Text (with 2-, 3- and 4-byte characters), empty text, binary, empty binary.
     Scenario echo = new Scenario(client, "echo", base + "/echo");
