@@ -1,7 +1,8 @@
 // connect() with permessage-deflate against Bun's WebSocket server, when Bun is installed (.ci/run
 // installs it from the npm registry): Bun's shared compressor (no context takeover either way)
 // and its dedicated compressors (context takeover both ways), text and binary from empty to 4 MiB,
-// compressed in both directions, large messages through the compression workers.
+// compressed in both directions, large messages through the compression workers; the shared
+// compressor also over TLS (Bun's TLS stack, our client's `caCerts`).
 import assert from "node:assert/strict";
 import { connect } from "../../src/client/mod.ts";
 import { perMessageDeflate } from "../../src/extensions/mod.ts";
@@ -22,7 +23,7 @@ async function startBun(): Promise<{ urls: string[] } & AsyncDisposable> {
   const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
   let text = "";
   const deadline = setTimeout(() => child.kill("SIGKILL"), 20_000);
-  while (text.split("\n").length < 3) {
+  while (text.split("\n").length < 4) {
     const { value, done } = await lines.read();
     if (done) throw new Error(`Cannot start Bun's server: it exited after ${JSON.stringify(text)}`);
     text += value;
@@ -39,20 +40,27 @@ async function startBun(): Promise<{ urls: string[] } & AsyncDisposable> {
   };
 }
 
+// A self-signed certificate for 127.0.0.1 (see tests/client/connect_tls_test.ts), which Bun's TLS
+// server presents.
+const CERT = Deno.readTextFileSync(new URL("../fixtures/cert.pem", import.meta.url));
+
 const SIZES = [0, 1, 125, 1024, 5000, 16 * 1024, 64 * 1024, 300_000, 4 * 1024 * 1024];
 
 Deno.test({
-  name: "our client talks permessage-deflate to Bun's server, shared and dedicated compressors",
+  name:
+    "our client talks permessage-deflate to Bun's server, shared and dedicated compressors, and over TLS",
   ignore: !bun,
   fn: async () => {
     await using server = await startBun();
     for (const [index, url] of server.urls.entries()) {
-      const label = index === 0 ? "shared" : "dedicated";
+      const label = ["shared", "dedicated", "shared, over TLS"][index]!;
       const counts: WireCounts = { sent: 0, received: 0, responses: [] };
       const conn = await connect(url, {
         extensions: [spy(perMessageDeflate({ offloadSize: 4096 }), counts)],
         limits: { maxMessageSize: 16 * 1024 * 1024 },
+        caCerts: [CERT],
       });
+      assert.equal(conn.info.url, url, label);
       assert.deepEqual(conn.info.extensions, ["permessage-deflate"], label);
       const sent: (string | Uint8Array)[] = [];
       for (const [i, size] of SIZES.entries()) {
