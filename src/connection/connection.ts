@@ -540,10 +540,15 @@ export class Connection<Data = unknown> implements WebSocketConnection<Data> {
         }
       }
     } catch (error) {
-      if (this.#state !== READY_STATE.CLOSED) {
-        this.#abort(CLOSE_CODE.ABNORMAL, "read failed", error);
+      // Once a close frame has been received (and answered), the close handshake is complete: a
+      // read that fails then (a TLS peer that closes its socket without close_notify) ends the
+      // connection as an end of input does (RFC 6455 §7.1.5, §7.1.6).
+      if (this.#closeReceived === null) {
+        if (this.#state !== READY_STATE.CLOSED) {
+          this.#abort(CLOSE_CODE.ABNORMAL, "read failed", error);
+        }
+        return;
       }
-      return;
     } finally {
       this.#inputEnded = true;
       this.#wakeConsumer();

@@ -12,8 +12,11 @@ export interface ScriptedSocket {
 export interface Script {
   /** What successive reads return, each one turn later, as a real read completes. */
   inputs?: Uint8Array[];
-  /** After the inputs, reads end the input (`"end"`) or never complete (`"wait"`, the default). */
-  then?: "end" | "wait";
+  /**
+   * After the inputs, reads end the input (`"end"`), fail as a TLS socket does when its peer
+   * closes without close_notify (`"fail"`), or never complete (`"wait"`, the default).
+   */
+  then?: "end" | "fail" | "wait";
   /** Replaces the default write, which records the bytes and completes at once. */
   write?: (bytes: Uint8Array) => Promise<number>;
 }
@@ -28,7 +31,15 @@ export function scriptedSocket(script: Script = {}): ScriptedSocket {
       buffers.push(into);
       const input = inputs[next++];
       if (input === undefined) {
-        return script.then === "end" ? Promise.resolve(null) : new Promise(() => {});
+        if (script.then === "end") return Promise.resolve(null);
+        if (script.then === "fail") {
+          return Promise.reject(
+            new Deno.errors.UnexpectedEof(
+              "peer closed connection without sending TLS close_notify",
+            ),
+          );
+        }
+        return new Promise(() => {});
       }
       assert.ok(input.length <= into.length, "each scripted input fits the read it answers");
       into.set(input);
