@@ -1,0 +1,218 @@
+// Our server, both engines, against the WebSocket clients built into other runtimes, written in
+// native code or JavaScript that we did not write: Bun's (which offers permessage-deflate: the
+// streams engine negotiates it and both directions really compress; the native engine answers
+// without it) and Node's (undici's, behind `--experimental-websocket` in Node 20). Text with 1- to
+// 4-byte characters, empty messages, compressible and incompressible binary, 16 MiB, and a close
+// code both ways; over TCP and over TLS (our native TLS listeners, each runtime's own TLS stack).
+// The client (`_web_client.mjs`) prints what it received; every line is compared here. Without
+// `bun` or `node` the tests fail under CI=true (.ci/run installs Bun; Node comes with the machine)
+// and are skipped with a message elsewhere.
+import assert from "node:assert/strict";
+import { IN_CI } from "../_chromium.ts";
+import { perMessageDeflate } from "../../src/extensions/mod.ts";
+import { ServerMetrics } from "../../src/observability/mod.ts";
+import { jsonLikeText, noise } from "../extensions/_helpers.ts";
+import { ENGINES, startOurServer } from "./_our_server.ts";
+import { assertSameBytes, LARGE, largeText, pattern, UNICODE_TEXT, within } from "./_util.ts";
+
+const CLIENT = new URL("./_web_client.mjs", import.meta.url).pathname;
+// A self-signed certificate for 127.0.0.1 (see tests/client/connect_tls_test.ts).
+const CERT_FILE = new URL("../fixtures/cert.pem", import.meta.url).pathname;
+const TLS = {
+  cert: Deno.readTextFileSync(CERT_FILE),
+  key: Deno.readTextFileSync(new URL("../fixtures/key.pem", import.meta.url)),
+};
+const encoder = new TextEncoder();
+const MIB = 1024 * 1024;
+
+interface Runtime {
+  name: string;
+  /**
+   * The largest compressed message its client accepts: undici refuses to inflate one of more than
+   * 4 MiB ("Max decompressed message size exceeded") and fails the connection.
+   */
+  maxInflated: number;
+  /** Whether its client compresses what it sends once permessage-deflate is negotiated. */
+  compresses: boolean;
+  /** How to run the client script with its arguments; `ca` is the certificate to trust. */
+  command(args: string[], ca: string | undefined): Deno.CommandOptions & { cmd: string };
+  available: boolean;
+}
+
+async function found(cmd: string): Promise<boolean> {
+  return await new Deno.Command(cmd, { args: ["--version"], stdout: "null", stderr: "null" })
+    .output()
+    .then((o) => o.success, () => false);
+}
+
+const RUNTIMES: Runtime[] = [
+  {
+    name: "Bun",
+    maxInflated: LARGE,
+    compresses: true,
+    available: await found("bun"),
+    command: (args, ca) => ({ cmd: "bun", args: [CLIENT, ...args, ...(ca ? [ca] : [])] }),
+  },
+  {
+    name: "Node (undici)",
+    maxInflated: 4 * MIB,
+    // undici inflates what it receives but sends every message uncompressed (allowed).
+    compresses: false,
+    available: await found("node"),
+    // Node's WebSocket has no TLS options: it trusts NODE_EXTRA_CA_CERTS as well.
+    command: (args, ca) => ({
+      cmd: "node",
+      args: ["--experimental-websocket", "--no-warnings", CLIENT, ...args],
+      env: ca ? { NODE_EXTRA_CA_CERTS: ca } : {},
+    }),
+  },
+];
+for (const runtime of RUNTIMES) {
+  if (!runtime.available && !IN_CI) {
+    console.warn(
+      `${runtime.name} client tests skipped: not found (with CI=true they fail instead).`,
+    );
+  }
+}
+
+function hex(bytes: Uint8Array): string {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+// What the client prints for a payload: hex up to 1,024 bytes, otherwise its SHA-256 and length.
+async function payload(bytes: Uint8Array): Promise<string> {
+  if (bytes.length <= 1024) return hex(bytes);
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as BufferSource));
+  return `sha256:${hex(digest)} length:${bytes.length}`;
+}
+
+// The messages, in the order they are sent; the two large ones of at most `large` bytes.
+function messages(large: number): (string | Uint8Array)[] {
+  return [
+    UNICODE_TEXT,
+    "",
+    new Uint8Array([0, 1, 127, 128, 255]),
+    new Uint8Array(0),
+    jsonLikeText(MIB),
+    largeText(large - 8), // at most 7 bytes over what is asked for
+    noise(256 * 1024),
+    pattern(large),
+  ];
+}
+
+for (const runtime of RUNTIMES) {
+  for (const engine of ENGINES) {
+    for (const secure of [false, true]) {
+      Deno.test({
+        name:
+          `${runtime.name}'s WebSocket client exchanges messages and a close code with the ${engine} engine${
+            secure ? " over TLS" : ""
+          }`,
+        ignore: !runtime.available && !IN_CI,
+        async fn() {
+          assert.ok(
+            runtime.available,
+            `${runtime.name} is missing: this test needs it on the PATH`,
+          );
+          const metrics = new ServerMetrics();
+          await using server = startOurServer(engine, {
+            extensions: engine === "streams" ? [perMessageDeflate()] : [],
+            metrics,
+            ...(secure ? { tls: TLS } : {}),
+          });
+          const url = `${secure ? server.wsBase.replace("ws:", "wss:") : server.wsBase}/echo`;
+          // 16 MiB, except where permessage-deflate meets a client's own inflation limit.
+          const MESSAGES = messages(
+            engine === "streams" ? Math.min(LARGE, runtime.maxInflated) : LARGE,
+          );
+          const dir = await Deno.makeTempDir({ prefix: "aero-runtime-client-" });
+          try {
+            for (const [i, message] of MESSAGES.entries()) {
+              const name = `${String(i).padStart(3, "0")}.${
+                typeof message === "string" ? "text" : "binary"
+              }`;
+              await Deno.writeFile(
+                `${dir}/${name}`,
+                typeof message === "string" ? encoder.encode(message) : message,
+              );
+            }
+            const { cmd, ...options } = runtime.command([url, dir], secure ? CERT_FILE : undefined);
+            const output = await within(
+              new Deno.Command(cmd, { ...options, stdout: "piped", stderr: "piped" }).output(),
+              `${runtime.name}'s client to finish`,
+              90_000,
+            );
+            const stdout = new TextDecoder().decode(output.stdout);
+            assert.ok(
+              output.success,
+              `${runtime.name}'s client failed:\n${stdout}\n${
+                new TextDecoder().decode(output.stderr)
+              }`,
+            );
+            const lines = stdout.split("\n");
+            assert.equal(lines.pop(), "", "the output ends with a line break");
+
+            const [open, ...rest] = lines;
+            if (engine === "streams") assert.match(open!, /^open permessage-deflate(;|$)/);
+            else assert.equal(open, "open ");
+            const expected = [];
+            for (const message of MESSAGES) {
+              const bytes = typeof message === "string" ? encoder.encode(message) : message;
+              expected.push(
+                `${typeof message === "string" ? "text" : "binary"} ${await payload(bytes)}`,
+              );
+            }
+            // The answer to a close carries the peer's code (RFC 6455 §5.5.1); Deno's WebSocket also
+            // repeats the reason.
+            expected.push(
+              engine === "streams"
+                ? "close 4001  true"
+                : `close 4001 ${hex(encoder.encode("bye \u2713"))} true`,
+            );
+            assert.deepEqual(rest, expected);
+
+            // The server's side: every message arrived whole and unchanged.
+            for (const [i, message] of MESSAGES.entries()) {
+              const got = await server.received.next(`message ${i} at the server`);
+              if (typeof message === "string") {
+                assert.ok(
+                  got.type === "text" && got.data === message,
+                  `message ${i} (text) differs`,
+                );
+              } else {
+                assert.equal(got.type, "binary", `message ${i}`);
+                assertSameBytes(got.data, message, `message ${i}`);
+              }
+            }
+            assert.deepEqual(await server.closes.next("the server's close"), {
+              code: 4001,
+              reason: "bye \u2713",
+              wasClean: true,
+            });
+
+            // With permessage-deflate, we compressed, and so did a client that compresses.
+            if (engine === "streams") {
+              assert.equal(server.connections.pending, 1);
+              const conn = await server.connections.next();
+              assert.deepEqual(conn.info.extensions, ["permessage-deflate"]);
+              if (runtime.compresses) {
+                assert.ok(
+                  metrics.compressedBytesIn < metrics.uncompressedBytesIn / 2,
+                  `${runtime.name} compressed: ${metrics.compressedBytesIn} of ${metrics.uncompressedBytesIn} bytes`,
+                );
+              } else {
+                assert.equal(metrics.compressedBytesIn, metrics.uncompressedBytesIn);
+              }
+              assert.ok(
+                metrics.compressedBytesOut < metrics.uncompressedBytesOut / 2,
+                `we compressed: ${metrics.compressedBytesOut} of ${metrics.uncompressedBytesOut} bytes`,
+              );
+            }
+          } finally {
+            await Deno.remove(dir, { recursive: true });
+          }
+        },
+      });
+    }
+  }
+}
