@@ -42,6 +42,7 @@ export interface _DeflateSettings {
   level: number;
   memLevel: number;
   threshold: number;
+  maxCompressSize: number;
   /** Messages of at least this many bytes are compressed by `pool` when there is one. */
   offloadSize: number;
   pool?: _DeflatePool | undefined;
@@ -212,10 +213,12 @@ export class _DeflateExtension implements Extension {
     );
   }
 
-  // Empty messages stay uncompressed: a second sync flush with no input makes zlib fail.
+  // Empty messages stay uncompressed: a second sync flush with no input makes zlib fail. A message
+  // left uncompressed never enters the deflate stream, so the peer's window stays in step with it.
   #compresses(payload: Uint8Array): boolean {
     return this.agreement.compresses && payload.length > 0 &&
-      payload.length >= this.#settings.threshold;
+      payload.length >= this.#settings.threshold &&
+      payload.length <= this.#settings.maxCompressSize;
   }
 
   #result(payload: Uint8Array, out: Uint8Array): { payload: Uint8Array; rsv: number } {

@@ -69,6 +69,15 @@ export interface PerMessageDeflateOptions {
    */
   threshold?: number;
   /**
+   * Messages longer than this many bytes are sent uncompressed (RSV1 clear), which RFC 7692
+   * allows for any message. A peer may refuse to inflate large messages: Node's built-in
+   * `WebSocket` (undici) fails the connection when one inflates to more than 4 MiB, so a server
+   * with such clients sets this to `4 * 1024 * 1024`. Counted before compression.
+   *
+   * @default {no limit}
+   */
+  maxCompressSize?: number;
+  /**
    * Messages of at least this many bytes are compressed on a worker thread (see `workers`), so
    * that compressing them neither holds up the other connections nor limits the process to one
    * core. Smaller messages are compressed at once, on the connection's thread, where the hop to
@@ -177,6 +186,7 @@ export function perMessageDeflate(
         level: policy.level,
         memLevel: policy.memLevel,
         threshold: policy.threshold,
+        maxCompressSize: policy.maxCompressSize,
         offloadSize: policy.offloadSize,
         pool,
         maxMessageSize,
@@ -331,6 +341,13 @@ function _resolve(options: PerMessageDeflateOptions) {
     level: int("level", options.level, 0, 9, 6),
     memLevel: int("memLevel", options.memLevel, 1, 9, 8),
     threshold: int("threshold", options.threshold, 0, Number.MAX_SAFE_INTEGER, 1024),
+    maxCompressSize: int(
+      "maxCompressSize",
+      options.maxCompressSize,
+      0,
+      Number.MAX_SAFE_INTEGER,
+      Number.MAX_SAFE_INTEGER,
+    ),
     maxContexts: int("maxContexts", options.maxContexts, 0, Number.MAX_SAFE_INTEGER, 1024),
     offloadSize: int("offloadSize", options.offloadSize, 1, Number.MAX_SAFE_INTEGER, 8192),
     workers: int("workers", options.workers, 0, 64, _defaultWorkers()),

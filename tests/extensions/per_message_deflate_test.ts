@@ -155,6 +155,8 @@ Deno.test("perMessageDeflate validates its options", () => {
   assert.throws(() => perMessageDeflate({ level: 10 }), RangeError);
   assert.throws(() => perMessageDeflate({ memLevel: 0 }), RangeError);
   assert.throws(() => perMessageDeflate({ threshold: -1 }), RangeError);
+  assert.throws(() => perMessageDeflate({ maxCompressSize: -1 }), RangeError);
+  assert.throws(() => perMessageDeflate({ maxCompressSize: 1.5 }), RangeError);
   assert.throws(
     () => perMessageDeflate().accept(offers("permessage-deflate"), { maxMessageSize: 0 }),
     RangeError,
@@ -325,4 +327,28 @@ Deno.test("perMessageDeflate sends messages below the threshold uncompressed", (
   assert.equal(extension.encode(OPCODE.TEXT, jsonLike(100)).rsv, 0b100);
   assert.equal(extension.encode(OPCODE.TEXT, new Uint8Array(0)).rsv, 0);
   extension.close();
+});
+
+Deno.test("perMessageDeflate sends messages above maxCompressSize uncompressed, in step with the peer", () => {
+  for (const takeover of [true, false]) {
+    const client = perMessageDeflate({ threshold: 0, serverNoContextTakeover: !takeover });
+    const accepted = perMessageDeflate({ threshold: 0, maxCompressSize: 3000 }).accept(
+      client.offer(),
+    )!;
+    const server = accepted.extension;
+    const clientSide = client.accepted(accepted.response);
+    assert.equal(server.agreement.deflateContextTakeover, takeover);
+    // Compressed, over the limit (sent as it is), compressed again: with context takeover the
+    // third message refers back to the first, which the peer's window must still hold.
+    const messages = [jsonLike(3000, 1), jsonLike(3001, 2), jsonLike(3000, 1), jsonLike(2000, 3)];
+    const rsvs = [];
+    for (const message of messages) {
+      const { event, wire } = transfer(server, clientSide, OPCODE.BINARY, message);
+      rsvs.push(wire[0]!.rsv);
+      assert.deepEqual(event, { type: "binary", data: message }, `takeover ${takeover}`);
+    }
+    assert.deepEqual(rsvs, [0b100, 0, 0b100, 0b100], `takeover ${takeover}`);
+    server.close();
+    clientSide.close();
+  }
 });
