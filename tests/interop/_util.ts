@@ -82,3 +82,29 @@ export function largeText(size: number): string {
   }
   return parts.join("");
 }
+
+/** Bytes as lowercase hex. */
+export function hex(bytes: Uint8Array): string {
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * A payload as the clients in other languages print it: hex up to 1,024 bytes, otherwise its
+ * SHA-256 and length.
+ */
+export async function printedPayload(bytes: Uint8Array): Promise<string> {
+  if (bytes.length <= 1024) return hex(bytes);
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as BufferSource));
+  return `sha256:${hex(digest)} length:${bytes.length}`;
+}
+
+/**
+ * The tests' self-signed certificate for 127.0.0.1 and its key (see
+ * tests/client/connect_tls_test.ts): `certFile` for clients told which certificate to trust,
+ * `cert` and `key` for `serve({ tls })`.
+ */
+export const TEST_TLS = {
+  certFile: new URL("../fixtures/cert.pem", import.meta.url).pathname,
+  cert: Deno.readTextFileSync(new URL("../fixtures/cert.pem", import.meta.url)),
+  key: Deno.readTextFileSync(new URL("../fixtures/key.pem", import.meta.url)),
+};

@@ -9,15 +9,9 @@
 import assert from "node:assert/strict";
 import { IN_CI } from "../_chromium.ts";
 import { type Engine, type OurServer, startOurServer } from "./_our_server.ts";
-import { LARGE, pattern, UNICODE_TEXT, within } from "./_util.ts";
+import { hex, LARGE, pattern, printedPayload, TEST_TLS, UNICODE_TEXT, within } from "./_util.ts";
 
 const CLIENT = new URL("./jdk/JdkWebSocketClient.java", import.meta.url).pathname;
-// A self-signed certificate for 127.0.0.1 (see tests/client/connect_tls_test.ts).
-const CERT_FILE = new URL("../fixtures/cert.pem", import.meta.url).pathname;
-const TLS = {
-  cert: Deno.readTextFileSync(CERT_FILE),
-  key: Deno.readTextFileSync(new URL("../fixtures/key.pem", import.meta.url)),
-};
 const encoder = new TextEncoder();
 
 const HAS_JAVA = await (async () => {
@@ -33,25 +27,14 @@ if (SKIP_JAVA) {
   console.warn("JDK client tests skipped: `java` not found (with CI=true they fail instead).");
 }
 
-function hex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-// What the client prints for a payload: hex up to 1,024 bytes, otherwise its SHA-256 and length.
-async function payload(bytes: Uint8Array): Promise<string> {
-  if (bytes.length <= 1024) return hex(bytes);
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as BufferSource));
-  return `sha256:${hex(digest)} length:${bytes.length}`;
-}
-
-const text = async (value: string) => `text ${await payload(encoder.encode(value))}`;
+const text = async (value: string) => `text ${await printedPayload(encoder.encode(value))}`;
 const closeLine = (code: number, reason: string) => `close ${code} ${hex(encoder.encode(reason))}`;
 
 // Runs the JDK client against `server` (over TLS when `secure`); resolves with its lines.
 async function runJdkClient(server: OurServer, secure: boolean): Promise<string[]> {
   const base = secure ? server.wsBase.replace("ws:", "wss:") : server.wsBase;
   const child = new Deno.Command("java", {
-    args: [CLIENT, base, hex(encoder.encode(UNICODE_TEXT)), ...(secure ? [CERT_FILE] : [])],
+    args: [CLIENT, base, hex(encoder.encode(UNICODE_TEXT)), ...(secure ? [TEST_TLS.certFile] : [])],
     stdout: "piped",
     stderr: "piped",
   }).spawn();
@@ -87,7 +70,10 @@ function jdkTest(
 }
 
 jdkTest("streams", "exchanges messages, pings and closes", async (secure) => {
-  await using server = startOurServer("streams", secure ? { tls: TLS } : {});
+  await using server = startOurServer(
+    "streams",
+    secure ? { tls: { cert: TEST_TLS.cert, key: TEST_TLS.key } } : {},
+  );
   const lines = await runJdkClient(server, secure);
   const largeBytes = pattern(LARGE);
   const largeText = "a\u00e9\u2713\u{1F680} ".repeat(Math.ceil(LARGE / 11));
@@ -98,9 +84,9 @@ jdkTest("streams", "exchanges messages, pings and closes", async (secure) => {
     "echo binary ",
     `echo ${closeLine(1000, "")}`,
     `fragments ${await text(UNICODE_TEXT)}`,
-    `fragments binary ${await payload(pattern(70_000))}`,
+    `fragments binary ${await printedPayload(pattern(70_000))}`,
     `fragments ${closeLine(1000, "")}`,
-    `large binary ${await payload(largeBytes)}`,
+    `large binary ${await printedPayload(largeBytes)}`,
     `large ${await text(largeText)}`,
     `large ${closeLine(1000, "")}`,
     `ping pong ${hex(encoder.encode("ping \u2713"))}`,
@@ -124,9 +110,15 @@ jdkTest("streams", "exchanges messages, pings and closes", async (secure) => {
     { type: "text", data: UNICODE_TEXT },
   ]);
   assert.equal(received[5]!.type, "binary");
-  assert.equal(await payload(received[5]!.data as Uint8Array), await payload(pattern(70_000)));
+  assert.equal(
+    await printedPayload(received[5]!.data as Uint8Array),
+    await printedPayload(pattern(70_000)),
+  );
   assert.equal(received[6]!.type, "binary");
-  assert.equal(await payload(received[6]!.data as Uint8Array), await payload(largeBytes));
+  assert.equal(
+    await printedPayload(received[6]!.data as Uint8Array),
+    await printedPayload(largeBytes),
+  );
   assert.ok(received[7]!.type === "text" && received[7]!.data === largeText, "16 MiB text");
   assert.deepEqual(received[8], { type: "text", data: "after" });
   assert.equal(server.received.pending, 0);
@@ -148,7 +140,10 @@ jdkTest("streams", "exchanges messages, pings and closes", async (secure) => {
 });
 
 jdkTest("native", "is refused by Deno.serve (Content-Length: 0 on the upgrade)", async (secure) => {
-  await using server = startOurServer("native", secure ? { tls: TLS } : {});
+  await using server = startOurServer(
+    "native",
+    secure ? { tls: { cert: TEST_TLS.cert, key: TEST_TLS.key } } : {},
+  );
   assert.deepEqual(await runJdkClient(server, secure), ["echo refused 400"]);
   assert.equal(server.connections.pending, 0);
 });

@@ -13,15 +13,19 @@ import { perMessageDeflate, type PerMessageDeflateOptions } from "../../src/exte
 import { ServerMetrics } from "../../src/observability/mod.ts";
 import { jsonLikeText, noise } from "../extensions/_helpers.ts";
 import { ENGINES, startOurServer } from "./_our_server.ts";
-import { assertSameBytes, LARGE, largeText, pattern, UNICODE_TEXT, within } from "./_util.ts";
+import {
+  assertSameBytes,
+  hex,
+  LARGE,
+  largeText,
+  pattern,
+  printedPayload,
+  TEST_TLS,
+  UNICODE_TEXT,
+  within,
+} from "./_util.ts";
 
 const CLIENT = new URL("./_web_client.mjs", import.meta.url).pathname;
-// A self-signed certificate for 127.0.0.1 (see tests/client/connect_tls_test.ts).
-const CERT_FILE = new URL("../fixtures/cert.pem", import.meta.url).pathname;
-const TLS = {
-  cert: Deno.readTextFileSync(CERT_FILE),
-  key: Deno.readTextFileSync(new URL("../fixtures/key.pem", import.meta.url)),
-};
 const encoder = new TextEncoder();
 const MIB = 1024 * 1024;
 
@@ -76,17 +80,6 @@ for (const runtime of RUNTIMES) {
   }
 }
 
-function hex(bytes: Uint8Array): string {
-  return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-// What the client prints for a payload: hex up to 1,024 bytes, otherwise its SHA-256 and length.
-async function payload(bytes: Uint8Array): Promise<string> {
-  if (bytes.length <= 1024) return hex(bytes);
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as BufferSource));
-  return `sha256:${hex(digest)} length:${bytes.length}`;
-}
-
 // The messages, in the order they are sent; the two large ones of at most `large` bytes.
 function messages(large: number): (string | Uint8Array)[] {
   return [
@@ -119,7 +112,7 @@ for (const runtime of RUNTIMES) {
           await using server = startOurServer(engine, {
             extensions: engine === "streams" ? [perMessageDeflate(runtime.deflate)] : [],
             metrics,
-            ...(secure ? { tls: TLS } : {}),
+            ...(secure ? { tls: { cert: TEST_TLS.cert, key: TEST_TLS.key } } : {}),
           });
           const url = `${secure ? server.wsBase.replace("ws:", "wss:") : server.wsBase}/echo`;
           const MESSAGES = messages(LARGE);
@@ -134,7 +127,10 @@ for (const runtime of RUNTIMES) {
                 typeof message === "string" ? encoder.encode(message) : message,
               );
             }
-            const { cmd, ...options } = runtime.command([url, dir], secure ? CERT_FILE : undefined);
+            const { cmd, ...options } = runtime.command(
+              [url, dir],
+              secure ? TEST_TLS.certFile : undefined,
+            );
             const output = await within(
               new Deno.Command(cmd, { ...options, stdout: "piped", stderr: "piped" }).output(),
               `${runtime.name}'s client to finish`,
@@ -157,7 +153,7 @@ for (const runtime of RUNTIMES) {
             for (const message of MESSAGES) {
               const bytes = typeof message === "string" ? encoder.encode(message) : message;
               expected.push(
-                `${typeof message === "string" ? "text" : "binary"} ${await payload(bytes)}`,
+                `${typeof message === "string" ? "text" : "binary"} ${await printedPayload(bytes)}`,
               );
             }
             // The answer to a close carries the peer's code (RFC 6455 §5.5.1); Deno's WebSocket also
