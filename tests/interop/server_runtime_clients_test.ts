@@ -12,6 +12,7 @@ import { IN_CI } from "../_chromium.ts";
 import { perMessageDeflate, type PerMessageDeflateOptions } from "../../src/extensions/mod.ts";
 import { ServerMetrics } from "../../src/observability/mod.ts";
 import { jsonLikeText, noise } from "../extensions/_helpers.ts";
+import { serve } from "../../src/server/mod.ts";
 import { ENGINES, startOurServer } from "./_our_server.ts";
 import {
   assertSameBytes,
@@ -26,6 +27,7 @@ import {
 } from "./_util.ts";
 
 const CLIENT = new URL("./_web_client.mjs", import.meta.url).pathname;
+const SHUTDOWN_CLIENT = new URL("./_web_shutdown_client.mjs", import.meta.url).pathname;
 const encoder = new TextEncoder();
 const MIB = 1024 * 1024;
 
@@ -39,8 +41,12 @@ interface Runtime {
   deflate: PerMessageDeflateOptions;
   /** Whether its client compresses what it sends once permessage-deflate is negotiated. */
   compresses: boolean;
-  /** How to run the client script with its arguments; `ca` is the certificate to trust. */
-  command(args: string[], ca: string | undefined): Deno.CommandOptions & { cmd: string };
+  /** How to run a client script with its arguments; `ca` is the certificate to trust. */
+  command(
+    script: string,
+    args: string[],
+    ca: string | undefined,
+  ): Deno.CommandOptions & { cmd: string };
   available: boolean;
 }
 
@@ -56,7 +62,7 @@ const RUNTIMES: Runtime[] = [
     deflate: {},
     compresses: true,
     available: await found("bun"),
-    command: (args, ca) => ({ cmd: "bun", args: [CLIENT, ...args, ...(ca ? [ca] : [])] }),
+    command: (script, args, ca) => ({ cmd: "bun", args: [script, ...args, ...(ca ? [ca] : [])] }),
   },
   {
     name: "Node (undici)",
@@ -65,9 +71,9 @@ const RUNTIMES: Runtime[] = [
     compresses: false,
     available: await found("node"),
     // Node's WebSocket has no TLS options: it trusts NODE_EXTRA_CA_CERTS as well.
-    command: (args, ca) => ({
+    command: (script, args, ca) => ({
       cmd: "node",
-      args: ["--experimental-websocket", "--no-warnings", CLIENT, ...args],
+      args: ["--experimental-websocket", "--no-warnings", script, ...args],
       env: ca ? { NODE_EXTRA_CA_CERTS: ca } : {},
     }),
   },
@@ -128,6 +134,7 @@ for (const runtime of RUNTIMES) {
               );
             }
             const { cmd, ...options } = runtime.command(
+              CLIENT,
               [url, dir],
               secure ? TEST_TLS.certFile : undefined,
             );
@@ -212,6 +219,65 @@ for (const runtime of RUNTIMES) {
             }
           } finally {
             await Deno.remove(dir, { recursive: true });
+          }
+        },
+      });
+    }
+  }
+}
+
+// Shutdown without loss, seen by a client we did not write: every message `send()` accepted before
+// `shutdown()` arrives, in order, then the close with 1001 — over TLS too, where each write passes
+// through the TLS layer before the close frame.
+const COUNT = 5_000;
+
+for (const runtime of RUNTIMES) {
+  for (const engine of ENGINES) {
+    for (const secure of [false, true]) {
+      Deno.test({
+        name:
+          `${runtime.name}'s WebSocket client receives every message sent before the ${engine} engine shuts down${
+            secure ? ", over TLS" : ""
+          }`,
+        ignore: !runtime.available && !IN_CI,
+        async fn() {
+          assert.ok(
+            runtime.available,
+            `${runtime.name} is missing: this test needs it on the PATH`,
+          );
+          let accepted = 0;
+          const server = serve({
+            hostname: "127.0.0.1",
+            port: 0,
+            engine,
+            ...(secure ? { tls: { cert: TEST_TLS.cert, key: TEST_TLS.key } } : {}),
+          }, async (conn) => {
+            for await (const message of conn) {
+              if (message.data !== "go") continue;
+              for (let i = 0; i < COUNT; i++) if (conn.send(`message ${i}`)) accepted++;
+              // Shut down at once, with everything still queued.
+              server.shutdown({ timeout: 5_000 });
+            }
+          });
+          try {
+            const { cmd, ...options } = runtime.command(
+              SHUTDOWN_CLIENT,
+              [server.url],
+              secure ? TEST_TLS.certFile : undefined,
+            );
+            const output = await within(
+              new Deno.Command(cmd, { ...options, stdout: "piped", stderr: "piped" }).output(),
+              `${runtime.name}'s client to finish`,
+              30_000,
+            );
+            const stdout = new TextDecoder().decode(output.stdout);
+            assert.ok(output.success, `${runtime.name}'s client failed:\n${stdout}`);
+            assert.deepEqual(stdout.split("\n"), [`received ${COUNT}`, "close 1001 true", ""]);
+            assert.equal(accepted, COUNT);
+            await within(server.finished, "the server to finish");
+            assert.equal(server.connections, 0);
+          } finally {
+            await server.shutdown();
           }
         },
       });
