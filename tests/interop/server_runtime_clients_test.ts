@@ -1,12 +1,13 @@
-// Our server, both engines, against the WebSocket clients built into other runtimes, written in
-// native code or JavaScript that we did not write: Bun's (which offers permessage-deflate: the
-// streams engine negotiates it and both directions really compress; the native engine answers
-// without it) and Node's (undici's, behind `--experimental-websocket` in Node 20). Text with 1- to
-// 4-byte characters, empty messages, compressible and incompressible binary, 16 MiB, and a close
-// code both ways; over TCP and over TLS (our native TLS listeners, each runtime's own TLS stack).
-// The client (`_web_client.mjs`) prints what it received; every line is compared here. Without
-// `bun` or `node` the tests fail under CI=true (.ci/run installs Bun; Node comes with the machine)
-// and are skipped with a message elsewhere.
+// Our server, both engines, against WebSocket clients of other runtimes and languages that we did
+// not write: Bun's built-in client (which offers permessage-deflate: the streams engine negotiates
+// it and both directions really compress; the native engine answers without it), Node's (undici's,
+// behind `--experimental-websocket` in Node 20) and Python's `websockets` library (Debian's
+// python3-websockets). Text with 1- to 4-byte characters, empty messages, compressible and
+// incompressible binary, 16 MiB, and a close code both ways, then shutdown without loss; over TCP
+// and over TLS (our native TLS listeners, each client's own TLS stack). The clients
+// (`_web_client.mjs`, `_web_shutdown_client.mjs`, `python/ws_peer.py`) print what they received;
+// every line is compared here. Without one of them the tests fail under CI=true (.ci/run installs
+// Bun and python3-websockets; Node comes with the machine) and are skipped with a message elsewhere.
 import assert from "node:assert/strict";
 import { IN_CI } from "../_chromium.ts";
 import { perMessageDeflate, type PerMessageDeflateOptions } from "../../src/extensions/mod.ts";
@@ -41,14 +42,22 @@ interface Runtime {
   deflate: PerMessageDeflateOptions;
   /** Whether its client compresses what it sends once permessage-deflate is negotiated. */
   compresses: boolean;
-  /** How to run a client script with its arguments; `ca` is the certificate to trust. */
+  /** Whether its echo client pings after the echoes (and prints "pong"). */
+  pings: boolean;
+  /**
+   * How to run its echo client (`_web_client.mjs`'s protocol) or its shutdown client
+   * (`_web_shutdown_client.mjs`'s) with `args`; `ca` is the certificate to trust.
+   */
   command(
-    script: string,
+    kind: "echo" | "shutdown",
     args: string[],
     ca: string | undefined,
   ): Deno.CommandOptions & { cmd: string };
   available: boolean;
 }
+
+const PYTHON_PEER = new URL("./python/ws_peer.py", import.meta.url).pathname;
+const script = (kind: "echo" | "shutdown") => kind === "echo" ? CLIENT : SHUTDOWN_CLIENT;
 
 async function found(cmd: string): Promise<boolean> {
   return await new Deno.Command(cmd, { args: ["--version"], stdout: "null", stderr: "null" })
@@ -62,7 +71,11 @@ const RUNTIMES: Runtime[] = [
     deflate: {},
     compresses: true,
     available: await found("bun"),
-    command: (script, args, ca) => ({ cmd: "bun", args: [script, ...args, ...(ca ? [ca] : [])] }),
+    pings: false,
+    command: (kind, args, ca) => ({
+      cmd: "bun",
+      args: [script(kind), ...args, ...(ca ? [ca] : [])],
+    }),
   },
   {
     name: "Node (undici)",
@@ -71,10 +84,27 @@ const RUNTIMES: Runtime[] = [
     compresses: false,
     available: await found("node"),
     // Node's WebSocket has no TLS options: it trusts NODE_EXTRA_CA_CERTS as well.
-    command: (script, args, ca) => ({
+    pings: false,
+    command: (kind, args, ca) => ({
       cmd: "node",
-      args: ["--experimental-websocket", "--no-warnings", script, ...args],
+      args: ["--experimental-websocket", "--no-warnings", script(kind), ...args],
       env: ca ? { NODE_EXTRA_CA_CERTS: ca } : {},
+    }),
+  },
+  {
+    // Debian's python3-websockets (10.4), on Debian's own Python.
+    name: "Python (websockets)",
+    deflate: {},
+    compresses: true,
+    available: await new Deno.Command("/usr/bin/python3", {
+      args: ["-c", "import websockets"],
+      stdout: "null",
+      stderr: "null",
+    }).output().then((o) => o.success, () => false),
+    pings: true,
+    command: (kind, args, ca) => ({
+      cmd: "/usr/bin/python3",
+      args: [PYTHON_PEER, kind === "echo" ? "client" : "shutdown", ...args, ...(ca ? [ca] : [])],
     }),
   },
 ];
@@ -134,7 +164,7 @@ for (const runtime of RUNTIMES) {
               );
             }
             const { cmd, ...options } = runtime.command(
-              CLIENT,
+              "echo",
               [url, dir],
               secure ? TEST_TLS.certFile : undefined,
             );
@@ -163,6 +193,7 @@ for (const runtime of RUNTIMES) {
                 `${typeof message === "string" ? "text" : "binary"} ${await printedPayload(bytes)}`,
               );
             }
+            if (runtime.pings) expected.push("pong");
             // The answer to a close carries the peer's code (RFC 6455 §5.5.1); Deno's WebSocket also
             // repeats the reason.
             expected.push(
@@ -261,7 +292,7 @@ for (const runtime of RUNTIMES) {
           });
           try {
             const { cmd, ...options } = runtime.command(
-              SHUTDOWN_CLIENT,
+              "shutdown",
               [server.url],
               secure ? TEST_TLS.certFile : undefined,
             );
