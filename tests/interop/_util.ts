@@ -101,10 +101,11 @@ export async function printedPayload(bytes: Uint8Array): Promise<string> {
 /**
  * The tests' self-signed certificate for 127.0.0.1 and its key (see
  * tests/client/connect_tls_test.ts): `certFile` for clients told which certificate to trust,
- * `cert` and `key` for `serve({ tls })`.
+ * `keyFile` too for servers of other runtimes, `cert` and `key` for `serve({ tls })`.
  */
 export const TEST_TLS = {
   certFile: new URL("../fixtures/cert.pem", import.meta.url).pathname,
+  keyFile: new URL("../fixtures/key.pem", import.meta.url).pathname,
   cert: Deno.readTextFileSync(new URL("../fixtures/cert.pem", import.meta.url)),
   key: Deno.readTextFileSync(new URL("../fixtures/key.pem", import.meta.url)),
 };

@@ -31,7 +31,7 @@ if (SKIP) {
 // Starts the Python server (over TLS when `secure`); resolves with its URL once it listens.
 async function startPythonServer(secure: boolean): Promise<{ url: string } & AsyncDisposable> {
   const child = new Deno.Command(PYTHON, {
-    args: [PEER, "server", ...(secure ? [TEST_TLS.certFile, PEER_KEY] : [])],
+    args: [PEER, "server", ...(secure ? [TEST_TLS.certFile, TEST_TLS.keyFile] : [])],
     stdout: "piped",
     stderr: "inherit",
   }).spawn();
@@ -55,7 +55,6 @@ async function startPythonServer(secure: boolean): Promise<{ url: string } & Asy
   };
 }
 
-const PEER_KEY = new URL("../fixtures/key.pem", import.meta.url).pathname;
 const MIB = 1024 * 1024;
 
 for (const secure of [false, true]) {
