@@ -5,6 +5,7 @@ import type { WebSocketConnection } from "../connection/websocket_connection.ts"
 import { CLOSE_CODE, isValidCloseCode } from "../protocol/close_code.ts";
 import type { Message } from "../protocol/message.ts";
 import { _countNativeIn, _countNativeOut } from "../observability/_native_counts.ts";
+import { _utf8Length } from "../protocol/_utf8_length.ts";
 import type { _ResolvedUpgradeOptions } from "./_resolve_options.ts";
 
 const _encoder = new TextEncoder();
@@ -32,6 +33,8 @@ export class _NativeConnection<Data> implements WebSocketConnection<Data> {
   #closeRequest: [number, string] | null = null;
   readonly #inbox = new _Inbox();
   #dropped = 0;
+  // A message over `limits.maxMessageSize` arrived: the connection is closing with 1009.
+  #tooBig = false;
   #closeTimer: ReturnType<typeof setTimeout> | undefined;
   #closedResolve!: (info: CloseInfo) => void;
   readonly #closed = new Promise<CloseInfo>((resolve) => (this.#closedResolve = resolve));
@@ -163,7 +166,18 @@ export class _NativeConnection<Data> implements WebSocketConnection<Data> {
   }
 
   #onMessage(data: string | ArrayBuffer): void {
-    if (this.#state === READY_STATE.CLOSED) return;
+    if (this.#state === READY_STATE.CLOSED || this.#tooBig) return;
+    // Deno hands over whole messages: `limits.maxMessageSize` applies once one has arrived, with
+    // the close code and reason the streams engine sends while it arrives. Nothing is delivered
+    // after it.
+    if (_overSize(data, this.#options.limits.maxMessageSize)) {
+      this.#tooBig = true;
+      this.#options.metrics?.protocolError("MESSAGE_TOO_BIG");
+      if (this.#state === READY_STATE.OPEN) {
+        this.close(CLOSE_CODE.MESSAGE_TOO_BIG, "MESSAGE_TOO_BIG");
+      }
+      return;
+    }
     const message: Message = typeof data === "string"
       ? { type: "text", data }
       : { type: "binary", data: new Uint8Array(data) };
@@ -207,4 +221,13 @@ export class _NativeConnection<Data> implements WebSocketConnection<Data> {
     this.#inbox.end();
     this.#closedResolve(info);
   }
+}
+
+// Whether a message Deno delivered is over `max` bytes (text counted in UTF-8, which takes at least
+// one and at most three bytes per UTF-16 unit: only text near the limit is measured).
+function _overSize(data: string | ArrayBuffer, max: number): boolean {
+  if (typeof data !== "string") return data.byteLength > max;
+  if (data.length > max) return true;
+  if (data.length * 3 <= max) return false;
+  return _utf8Length(data) > max;
 }

@@ -10,6 +10,9 @@ Runs with Debian's /usr/bin/python3. Three modes, each printing only ASCII, one 
   ws_peer.py shutdown URL [CA_PEM]     sends "go", counts the messages "message 0", "message 1"...
                                        arriving in order until the server closes, prints
                                        "received <count>" and "close <code> <clean>"
+  ws_peer.py oversize URL SIZE         sends a text of SIZE bytes ("x" repeated: compressed, it is
+                                       tiny) and prints "close <code> <reason hex> <clean>" once the
+                                       server has closed
   ws_peer.py server [CERT_PEM KEY_PEM] serves an echo (path /close: closes at once with 4002 and
                                        "server bye"), prints its URL, runs until killed
 
@@ -88,6 +91,21 @@ async def shutdown(url, ca=None):
         print("close %s %s" % (ws.close_code, clean(ws.close_code)), flush=True)
 
 
+async def oversize(url, size):
+    async with websockets.connect(url, max_size=MAX_SIZE) as ws:
+        try:
+            await ws.send("x" * int(size))
+            await ws.recv()
+        except websockets.ConnectionClosed:
+            pass
+        await ws.wait_closed()
+        print(
+            "close %s %s %s"
+            % (ws.close_code, (ws.close_reason or "").encode("utf-8").hex(), clean(ws.close_code)),
+            flush=True,
+        )
+
+
 async def serve(cert=None, key=None):
     context = None
     if cert is not None:
@@ -116,6 +134,8 @@ def main(argv):
         asyncio.run(asyncio.wait_for(client(*argv[2:]), 60))
     elif mode == "shutdown":
         asyncio.run(asyncio.wait_for(shutdown(*argv[2:]), 60))
+    elif mode == "oversize":
+        asyncio.run(asyncio.wait_for(oversize(*argv[2:]), 60))
     elif mode == "server":
         asyncio.run(serve(*argv[2:]))
     else:
