@@ -62,7 +62,12 @@ export class _NativeConnection<Data> implements WebSocketConnection<Data> {
     else if (event.type === "open") this.#onOpen();
     else if (event.type === "close") {
       const { code, reason, wasClean } = event as CloseEvent;
-      this.#finish({ code, reason, wasClean });
+      // A message over the limit failed the connection: reported as the streams engine does.
+      this.#finish(
+        this.#tooBig
+          ? { code: CLOSE_CODE.MESSAGE_TOO_BIG, reason: "MESSAGE_TOO_BIG", wasClean: false }
+          : { code, reason, wasClean },
+      );
     }
   }
 

@@ -55,6 +55,7 @@ export const clientHarness: Harness = {
     readAhead: true,
     keepalive: true,
     limits: true,
+    messageSizeLimit: true,
     protocolErrors: true,
     registeredCloseCodes: true,
     closeTimeout: true,

@@ -70,6 +70,7 @@ const _BASE = {
   readAhead: true,
   keepalive: true,
   limits: true,
+  messageSizeLimit: true,
   protocolErrors: true,
   registeredCloseCodes: true,
   closeTimeout: true,

@@ -54,6 +54,11 @@ export interface Capabilities {
   /** Limits on frame and message size close with 1009 before the payload is buffered. */
   limits: boolean;
   /**
+   * A message over `maxMessageSize` is not delivered and fails the connection with 1009, though
+   * perhaps only once it has arrived whole.
+   */
+  messageSizeLimit: boolean;
+  /**
    * Protocol violations (RSV bits, reserved opcodes, masking, fragmentation, control frame
    * rules, invalid UTF-8, invalid close frames) are answered with a close frame carrying the
    * code RFC 6455 §7.4.1 assigns (1002, 1007), and reported by `conn.closed`.

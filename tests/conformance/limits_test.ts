@@ -71,7 +71,7 @@ const cases: Case[] = [
   },
   {
     name: "9.5 a fragmented message one byte over maxMessageSize fails with 1009",
-    needs: ["limits"],
+    needs: ["messageSizeLimit"],
     options: _LIMITS,
     async run(s) {
       const parts = [_bytes(1000), _bytes(1000), _bytes(501)];

@@ -4,6 +4,7 @@
 // assembled it.
 import assert from "node:assert/strict";
 import { serve } from "../../mod.ts";
+import type { CloseInfo } from "../../src/connection/mod.ts";
 import { ServerMetrics } from "../../src/observability/mod.ts";
 import { within } from "../interop/_util.ts";
 import { closeEvent, ENGINES, nextMessage, openWebSocket } from "./_helpers.ts";
@@ -23,6 +24,7 @@ for (const engine of ENGINES) {
     Deno.test(`the ${engine} engine closes with 1009 for ${label} over maxMessageSize, delivering what came before`, async () => {
       const metrics = new ServerMetrics();
       const received: (string | Uint8Array)[] = [];
+      let closed: Promise<CloseInfo> | undefined;
       await using server = serve({
         hostname: "127.0.0.1",
         port: 0,
@@ -30,6 +32,7 @@ for (const engine of ENGINES) {
         limits: { maxMessageSize: LIMIT },
         metrics,
       }, async (conn) => {
+        closed = conn.closed;
         for await (const message of conn) {
           received.push(message.data);
           conn.send(message.data);
@@ -54,6 +57,12 @@ for (const engine of ENGINES) {
       assert.equal(event.code, 1009);
       assert.equal(event.reason, "MESSAGE_TOO_BIG");
       assert.deepEqual(received, atLimit);
+      // The server reports the failure as such.
+      const info = await within(closed!, "the server's close", 5_000);
+      assert.deepEqual(
+        { code: info.code, reason: info.reason, wasClean: info.wasClean },
+        { code: 1009, reason: "MESSAGE_TOO_BIG", wasClean: false },
+      );
       assert.match(
         metrics.render(),
         /aero_protocol_errors_total\{code="MESSAGE_TOO_BIG"\} 1/,
