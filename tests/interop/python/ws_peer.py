@@ -13,6 +13,10 @@ Runs with Debian's /usr/bin/python3. Three modes, each printing only ASCII, one 
   ws_peer.py oversize URL SIZE         sends a text of SIZE bytes ("x" repeated: compressed, it is
                                        tiny) and prints "close <code> <reason hex> <clean>" once the
                                        server has closed
+  ws_peer.py soak URL CONNS MESSAGES   opens CONNS connections at once, each sending MESSAGES
+                                       messages of random size (0 to 256 KiB, text and binary, some
+                                       compressible, seeded per connection) and checking every echo;
+                                       prints "ok <messages echoed>" or "mismatch <connection> <i>"
   ws_peer.py server [CERT_PEM KEY_PEM] serves an echo (path /close: closes at once with 4002 and
                                        "server bye"), prints its URL, runs until killed
 
@@ -106,6 +110,34 @@ async def oversize(url, size):
         )
 
 
+async def soak_one(url, seed, count):
+    import random
+
+    rng = random.Random(seed)
+    async with websockets.connect(url, max_size=MAX_SIZE) as ws:
+        for i in range(count):
+            size = rng.choice([0, 1, 125, 126, 1000, 5000, 70000, 262144]) + rng.randrange(64)
+            if rng.random() < 0.5:
+                unit = rng.choice(["a", "\u00e9", "\u2713", "\U0001f680", "{\"id\": 1}, "])
+                message = (unit * (size // len(unit.encode("utf-8")) + 1))[: max(size // 4, 0)]
+            elif rng.random() < 0.5:
+                message = bytes(rng.getrandbits(8) for _ in range(min(size, 4096))) * (size // 4096 + 1)
+                message = message[:size]
+            else:
+                message = bytes([i % 251]) * size
+            await ws.send(message)
+            echo = await ws.recv()
+            if echo != message:
+                return "mismatch %d %d" % (seed, i)
+    return None
+
+
+async def soak(url, conns, count):
+    results = await asyncio.gather(*(soak_one(url, seed, int(count)) for seed in range(int(conns))))
+    failures = [r for r in results if r is not None]
+    print(failures[0] if failures else "ok %d" % (int(conns) * int(count)), flush=True)
+
+
 async def serve(cert=None, key=None):
     context = None
     if cert is not None:
@@ -136,6 +168,8 @@ def main(argv):
         asyncio.run(asyncio.wait_for(shutdown(*argv[2:]), 60))
     elif mode == "oversize":
         asyncio.run(asyncio.wait_for(oversize(*argv[2:]), 60))
+    elif mode == "soak":
+        asyncio.run(asyncio.wait_for(soak(*argv[2:]), 300))
     elif mode == "server":
         asyncio.run(serve(*argv[2:]))
     else:

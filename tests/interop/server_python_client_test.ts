@@ -1,7 +1,10 @@
-// `limits.maxMessageSize` as Python's `websockets` client sees it: a message over the limit ends
-// the connection with 1009 on both engines. With permessage-deflate (streams engine), a 40 MB text
-// that compresses to a few kilobytes is refused while it inflates, without the server ever holding
-// it. Without Debian's python3-websockets the tests fail under CI=true and are skipped elsewhere.
+// Python's `websockets` client against both engines, beyond the exchanges of
+// server_runtime_clients_test.ts: many connections at once with messages of random size, kind and
+// compressibility, every echo checked (permessage-deflate on the streams engine, compression
+// workers included); and `limits.maxMessageSize`: a message over it ends the connection with 1009.
+// With permessage-deflate, a 40 MB text that compresses to a few kilobytes is refused while it
+// inflates, without the server ever holding it. Without Debian's python3-websockets the tests fail
+// under CI=true and are skipped elsewhere.
 import assert from "node:assert/strict";
 import { perMessageDeflate } from "../../src/extensions/mod.ts";
 import { serve } from "../../src/server/mod.ts";
@@ -56,4 +59,39 @@ for (const engine of ENGINES) {
       },
     });
   }
+}
+
+for (const engine of ENGINES) {
+  Deno.test({
+    name: `40 Python websockets clients at once exchange random messages with the ${engine} engine`,
+    ignore: !HAS_PEER && !IN_CI,
+    async fn() {
+      assert.ok(HAS_PEER, "this test needs Debian's python3-websockets for /usr/bin/python3");
+      await using server = serve({
+        hostname: "127.0.0.1",
+        port: 0,
+        engine,
+        extensions: engine === "streams" ? [perMessageDeflate({ offloadSize: 16 * 1024 })] : [],
+      }, async (conn) => {
+        for await (const message of conn) conn.send(message.data);
+      });
+      const output = await within(
+        new Deno.Command(PYTHON, {
+          args: [PEER, "soak", server.url, "40", "50"],
+          stdout: "piped",
+          stderr: "piped",
+        }).output(),
+        "the Python clients to finish",
+        120_000,
+      );
+      const stdout = new TextDecoder().decode(output.stdout);
+      assert.ok(output.success, `${stdout}\n${new TextDecoder().decode(output.stderr)}`);
+      assert.equal(stdout, "ok 2000\n");
+      // Every client completed its close handshake before it exited.
+      for (let i = 0; i < 100 && server.connections > 0; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      assert.equal(server.connections, 0);
+    },
+  });
 }
