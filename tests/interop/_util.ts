@@ -109,3 +109,56 @@ export const TEST_TLS = {
   cert: Deno.readTextFileSync(new URL("../fixtures/cert.pem", import.meta.url)),
   key: Deno.readTextFileSync(new URL("../fixtures/key.pem", import.meta.url)),
 };
+
+/**
+ * Runs a peer of another runtime to its end (bounded by `ms`) and returns the lines it printed,
+ * failing with its output when it exits unsuccessfully or its last line is unterminated.
+ */
+export async function runPeer(
+  cmd: string,
+  options: Pick<Deno.CommandOptions, "args" | "env">,
+  what: string,
+  ms: number,
+): Promise<string[]> {
+  const command = new Deno.Command(cmd, { ...options, stdout: "piped", stderr: "piped" });
+  const output = await within(command.output(), `${what} to finish`, ms);
+  const stdout = new TextDecoder().decode(output.stdout);
+  assert.ok(
+    output.success,
+    `${what} failed:\n${stdout}\n${new TextDecoder().decode(output.stderr)}`,
+  );
+  const lines = stdout.split("\n");
+  assert.equal(lines.pop(), "", `${what}'s output ends with a line break`);
+  return lines;
+}
+
+/**
+ * Starts a server of another runtime that prints `count` URLs, one per line, once it listens;
+ * resolves with them. Disposing stops the server.
+ */
+export async function startPeerServer(
+  cmd: string,
+  args: string[],
+  count: number,
+  what: string,
+): Promise<{ urls: string[] } & AsyncDisposable> {
+  const child = new Deno.Command(cmd, { args, stdout: "piped", stderr: "inherit" }).spawn();
+  const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let text = "";
+  const deadline = setTimeout(() => child.kill("SIGKILL"), 20_000);
+  while (text.split("\n").length <= count) {
+    const { value, done } = await lines.read();
+    if (done) throw new Error(`Cannot start ${what}: it exited after ${JSON.stringify(text)}`);
+    text += value;
+  }
+  clearTimeout(deadline);
+  lines.releaseLock();
+  return {
+    urls: text.trim().split("\n"),
+    async [Symbol.asyncDispose]() {
+      child.kill("SIGTERM");
+      await child.status;
+      await child.stdout.cancel().catch(() => {});
+    },
+  };
+}

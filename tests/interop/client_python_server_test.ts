@@ -7,53 +7,24 @@
 import assert from "node:assert/strict";
 import { connect } from "../../src/client/mod.ts";
 import { perMessageDeflate } from "../../src/extensions/mod.ts";
-import { IN_CI } from "../_chromium.ts";
 import { jsonLikeText, noise } from "../extensions/_helpers.ts";
 import { spy, take, type WireCounts } from "../extensions/_net.ts";
-import { assertSameBytes, LARGE, largeText, pattern, TEST_TLS, UNICODE_TEXT } from "./_util.ts";
-
-const PEER = new URL("./python/ws_peer.py", import.meta.url).pathname;
-const PYTHON = "/usr/bin/python3";
-
-const HAS_PEER = await new Deno.Command(PYTHON, {
-  args: ["-c", "import websockets"],
-  stdout: "null",
-  stderr: "null",
-}).output().then((o) => o.success, () => false);
-const SKIP = !HAS_PEER && !IN_CI;
-if (SKIP) {
-  console.warn(
-    "Python websockets server tests skipped: Debian's python3-websockets is not installed " +
-      "(with CI=true they fail instead).",
-  );
-}
-
-// Starts the Python server (over TLS when `secure`); resolves with its URL once it listens.
-async function startPythonServer(secure: boolean): Promise<{ url: string } & AsyncDisposable> {
-  const child = new Deno.Command(PYTHON, {
-    args: [PEER, "server", ...(secure ? [TEST_TLS.certFile, TEST_TLS.keyFile] : [])],
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  const lines = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let text = "";
-  const deadline = setTimeout(() => child.kill("SIGKILL"), 20_000);
-  while (!text.includes("\n")) {
-    const { value, done } = await lines.read();
-    if (done) throw new Error(`Cannot start the Python server: it exited after ${text}`);
-    text += value;
-  }
-  clearTimeout(deadline);
-  lines.releaseLock();
-  return {
-    url: text.trim(),
-    async [Symbol.asyncDispose]() {
-      child.kill("SIGTERM");
-      await child.status;
-      await child.stdout.cancel().catch(() => {});
-    },
-  };
-}
+import {
+  HAS_PYTHON_WEBSOCKETS,
+  NEEDS_PYTHON,
+  PYTHON,
+  PYTHON_PEER,
+  SKIP_PYTHON,
+} from "./_python.ts";
+import {
+  assertSameBytes,
+  LARGE,
+  largeText,
+  pattern,
+  startPeerServer,
+  TEST_TLS,
+  UNICODE_TEXT,
+} from "./_util.ts";
 
 const MIB = 1024 * 1024;
 
@@ -62,13 +33,19 @@ for (const secure of [false, true]) {
     name: `our client talks permessage-deflate with Python's websockets server${
       secure ? " over TLS" : ""
     }`,
-    ignore: SKIP,
+    ignore: SKIP_PYTHON,
     async fn() {
-      assert.ok(HAS_PEER, "this test needs Debian's python3-websockets for /usr/bin/python3");
-      await using server = await startPythonServer(secure);
-      assert.ok(server.url.startsWith(secure ? "wss://" : "ws://"), server.url);
+      assert.ok(HAS_PYTHON_WEBSOCKETS, NEEDS_PYTHON);
+      await using server = await startPeerServer(
+        PYTHON,
+        [PYTHON_PEER, "server", ...(secure ? [TEST_TLS.certFile, TEST_TLS.keyFile] : [])],
+        1,
+        "the Python server",
+      );
+      const [url] = server.urls as [string];
+      assert.ok(url.startsWith(secure ? "wss://" : "ws://"), url);
       const counts: WireCounts = { sent: 0, received: 0, responses: [] };
-      const conn = await connect(`${server.url}echo`, {
+      const conn = await connect(`${url}echo`, {
         extensions: [spy(perMessageDeflate({ offloadSize: 64 * 1024 }), counts)],
         limits: { maxMessageSize: 32 * MIB },
         maxBufferedAmount: 64 * MIB,
@@ -106,7 +83,7 @@ for (const secure of [false, true]) {
       assert.deepEqual(await conn.closed, { code: 4001, reason: "bye \u2713", wasClean: true });
 
       // The server closes with a code and a reason of its own.
-      const closing = await connect(`${server.url}close`, { caCerts: [TEST_TLS.cert] });
+      const closing = await connect(`${url}close`, { caCerts: [TEST_TLS.cert] });
       assert.deepEqual(await closing.closed, {
         code: 4002,
         reason: "server bye",

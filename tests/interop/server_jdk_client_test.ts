@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { IN_CI } from "../_chromium.ts";
 import { type Engine, type OurServer, startOurServer } from "./_our_server.ts";
-import { hex, LARGE, pattern, printedPayload, TEST_TLS, UNICODE_TEXT, within } from "./_util.ts";
+import { hex, LARGE, pattern, printedPayload, runPeer, TEST_TLS, UNICODE_TEXT } from "./_util.ts";
 
 const CLIENT = new URL("./jdk/JdkWebSocketClient.java", import.meta.url).pathname;
 const encoder = new TextEncoder();
@@ -33,20 +33,19 @@ const closeLine = (code: number, reason: string) => `close ${code} ${hex(encoder
 // Runs the JDK client against `server` (over TLS when `secure`); resolves with its lines.
 async function runJdkClient(server: OurServer, secure: boolean): Promise<string[]> {
   const base = secure ? server.wsBase.replace("ws:", "wss:") : server.wsBase;
-  const child = new Deno.Command("java", {
-    args: [CLIENT, base, hex(encoder.encode(UNICODE_TEXT)), ...(secure ? [TEST_TLS.certFile] : [])],
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const output = await within(child.output(), "the JDK client to finish", 120_000);
-  const stdout = new TextDecoder().decode(output.stdout);
-  assert.ok(
-    output.success,
-    `the JDK client failed:\n${stdout}\n${new TextDecoder().decode(output.stderr)}`,
+  return await runPeer(
+    "java",
+    {
+      args: [
+        CLIENT,
+        base,
+        hex(encoder.encode(UNICODE_TEXT)),
+        ...(secure ? [TEST_TLS.certFile] : []),
+      ],
+    },
+    "the JDK client",
+    120_000,
   );
-  const lines = stdout.split("\n");
-  assert.equal(lines.pop(), "", "the output ends with a line break");
-  return lines;
 }
 
 // Registers `fn` over TCP and over TLS.

@@ -8,17 +8,15 @@
 import assert from "node:assert/strict";
 import { perMessageDeflate } from "../../src/extensions/mod.ts";
 import { serve } from "../../src/server/mod.ts";
-import { IN_CI } from "../_chromium.ts";
 import { ENGINES } from "./_our_server.ts";
-import { hex, within } from "./_util.ts";
-
-const PEER = new URL("./python/ws_peer.py", import.meta.url).pathname;
-const PYTHON = "/usr/bin/python3";
-const HAS_PEER = await new Deno.Command(PYTHON, {
-  args: ["-c", "import websockets"],
-  stdout: "null",
-  stderr: "null",
-}).output().then((o) => o.success, () => false);
+import {
+  HAS_PYTHON_WEBSOCKETS,
+  NEEDS_PYTHON,
+  PYTHON,
+  PYTHON_PEER,
+  SKIP_PYTHON,
+} from "./_python.ts";
+import { hex, runPeer } from "./_util.ts";
 
 const LIMIT = 1024 * 1024;
 
@@ -27,9 +25,9 @@ for (const engine of ENGINES) {
     Deno.test({
       name:
         `Python's websockets client gets 1009 from the ${engine} engine for ${size} bytes over a ${LIMIT}-byte limit`,
-      ignore: !HAS_PEER && !IN_CI,
+      ignore: SKIP_PYTHON,
       async fn() {
-        assert.ok(HAS_PEER, "this test needs Debian's python3-websockets for /usr/bin/python3");
+        assert.ok(HAS_PYTHON_WEBSOCKETS, NEEDS_PYTHON);
         let delivered = 0;
         await using server = serve({
           hostname: "127.0.0.1",
@@ -40,21 +38,15 @@ for (const engine of ENGINES) {
         }, async (conn) => {
           for await (const _ of conn) delivered++;
         });
-        const output = await within(
-          new Deno.Command(PYTHON, {
-            args: [PEER, "oversize", server.url, String(size)],
-            stdout: "piped",
-            stderr: "piped",
-          }).output(),
-          "the Python client to finish",
+        const lines = await runPeer(
+          PYTHON,
+          { args: [PYTHON_PEER, "oversize", server.url, String(size)] },
+          "the Python client",
           60_000,
         );
-        const stdout = new TextDecoder().decode(output.stdout);
-        assert.ok(output.success, `${stdout}\n${new TextDecoder().decode(output.stderr)}`);
-        assert.equal(
-          stdout,
-          `close 1009 ${hex(new TextEncoder().encode("MESSAGE_TOO_BIG"))} true\n`,
-        );
+        assert.deepEqual(lines, [
+          `close 1009 ${hex(new TextEncoder().encode("MESSAGE_TOO_BIG"))} true`,
+        ]);
         assert.equal(delivered, 0);
       },
     });
@@ -64,9 +56,9 @@ for (const engine of ENGINES) {
 for (const engine of ENGINES) {
   Deno.test({
     name: `40 Python websockets clients at once exchange random messages with the ${engine} engine`,
-    ignore: !HAS_PEER && !IN_CI,
+    ignore: SKIP_PYTHON,
     async fn() {
-      assert.ok(HAS_PEER, "this test needs Debian's python3-websockets for /usr/bin/python3");
+      assert.ok(HAS_PYTHON_WEBSOCKETS, NEEDS_PYTHON);
       await using server = serve({
         hostname: "127.0.0.1",
         port: 0,
@@ -75,18 +67,13 @@ for (const engine of ENGINES) {
       }, async (conn) => {
         for await (const message of conn) conn.send(message.data);
       });
-      const output = await within(
-        new Deno.Command(PYTHON, {
-          args: [PEER, "soak", server.url, "40", "50"],
-          stdout: "piped",
-          stderr: "piped",
-        }).output(),
-        "the Python clients to finish",
+      const lines = await runPeer(
+        PYTHON,
+        { args: [PYTHON_PEER, "soak", server.url, "40", "50"] },
+        "the Python clients",
         120_000,
       );
-      const stdout = new TextDecoder().decode(output.stdout);
-      assert.ok(output.success, `${stdout}\n${new TextDecoder().decode(output.stderr)}`);
-      assert.equal(stdout, "ok 2000\n");
+      assert.deepEqual(lines, ["ok 2000"]);
       // Every client completed its close handshake before it exited.
       for (let i = 0; i < 100 && server.connections > 0; i++) {
         await new Promise((resolve) => setTimeout(resolve, 20));

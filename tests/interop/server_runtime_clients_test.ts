@@ -5,8 +5,8 @@
 // python3-websockets). Text with 1- to 4-byte characters, empty messages, compressible and
 // incompressible binary, 16 MiB, and a close code both ways, then shutdown without loss; over TCP
 // and over TLS (our native TLS listeners, each client's own TLS stack). The clients
-// (`_web_client.mjs`, `_web_shutdown_client.mjs`, `python/ws_peer.py`) print what they received;
-// every line is compared here. Without one of them the tests fail under CI=true (.ci/run installs
+// (`_web_client.mjs` for Bun and Node, `python/ws_peer.py`, each with the same two modes) print
+// what they received; every line is compared here. Without one of them the tests fail under CI=true (.ci/run installs
 // Bun and python3-websockets; Node comes with the machine) and are skipped with a message elsewhere.
 import assert from "node:assert/strict";
 import { IN_CI } from "../_chromium.ts";
@@ -15,6 +15,7 @@ import { ServerMetrics } from "../../src/observability/mod.ts";
 import { jsonLikeText, noise } from "../extensions/_helpers.ts";
 import { serve } from "../../src/server/mod.ts";
 import { ENGINES, startOurServer } from "./_our_server.ts";
+import { HAS_PYTHON_WEBSOCKETS, PYTHON, PYTHON_PEER } from "./_python.ts";
 import {
   assertSameBytes,
   hex,
@@ -22,13 +23,13 @@ import {
   largeText,
   pattern,
   printedPayload,
+  runPeer,
   TEST_TLS,
   UNICODE_TEXT,
   within,
 } from "./_util.ts";
 
 const CLIENT = new URL("./_web_client.mjs", import.meta.url).pathname;
-const SHUTDOWN_CLIENT = new URL("./_web_shutdown_client.mjs", import.meta.url).pathname;
 const encoder = new TextEncoder();
 const MIB = 1024 * 1024;
 
@@ -45,19 +46,16 @@ interface Runtime {
   /** Whether its echo client pings after the echoes (and prints "pong"). */
   pings: boolean;
   /**
-   * How to run its echo client (`_web_client.mjs`'s protocol) or its shutdown client
-   * (`_web_shutdown_client.mjs`'s) with `args`; `ca` is the certificate to trust.
+   * How to run its client in `kind` mode (as `_web_client.mjs` defines them) with `args`; `ca` is
+   * the certificate to trust.
    */
   command(
     kind: "echo" | "shutdown",
     args: string[],
     ca: string | undefined,
-  ): Deno.CommandOptions & { cmd: string };
+  ): Pick<Deno.CommandOptions, "args" | "env"> & { cmd: string };
   available: boolean;
 }
-
-const PYTHON_PEER = new URL("./python/ws_peer.py", import.meta.url).pathname;
-const script = (kind: "echo" | "shutdown") => kind === "echo" ? CLIENT : SHUTDOWN_CLIENT;
 
 async function found(cmd: string): Promise<boolean> {
   return await new Deno.Command(cmd, { args: ["--version"], stdout: "null", stderr: "null" })
@@ -74,7 +72,7 @@ const RUNTIMES: Runtime[] = [
     pings: false,
     command: (kind, args, ca) => ({
       cmd: "bun",
-      args: [script(kind), ...args, ...(ca ? [ca] : [])],
+      args: [CLIENT, kind, ...args, ...(ca ? [ca] : [])],
     }),
   },
   {
@@ -87,7 +85,7 @@ const RUNTIMES: Runtime[] = [
     pings: false,
     command: (kind, args, ca) => ({
       cmd: "node",
-      args: ["--experimental-websocket", "--no-warnings", script(kind), ...args],
+      args: ["--experimental-websocket", "--no-warnings", CLIENT, kind, ...args],
       env: ca ? { NODE_EXTRA_CA_CERTS: ca } : {},
     }),
   },
@@ -96,15 +94,11 @@ const RUNTIMES: Runtime[] = [
     name: "Python (websockets)",
     deflate: {},
     compresses: true,
-    available: await new Deno.Command("/usr/bin/python3", {
-      args: ["-c", "import websockets"],
-      stdout: "null",
-      stderr: "null",
-    }).output().then((o) => o.success, () => false),
+    available: HAS_PYTHON_WEBSOCKETS,
     pings: true,
     command: (kind, args, ca) => ({
-      cmd: "/usr/bin/python3",
-      args: [PYTHON_PEER, kind === "echo" ? "client" : "shutdown", ...args, ...(ca ? [ca] : [])],
+      cmd: PYTHON,
+      args: [PYTHON_PEER, kind, ...args, ...(ca ? [ca] : [])],
     }),
   },
 ];
@@ -168,20 +162,7 @@ for (const runtime of RUNTIMES) {
               [url, dir],
               secure ? TEST_TLS.certFile : undefined,
             );
-            const output = await within(
-              new Deno.Command(cmd, { ...options, stdout: "piped", stderr: "piped" }).output(),
-              `${runtime.name}'s client to finish`,
-              90_000,
-            );
-            const stdout = new TextDecoder().decode(output.stdout);
-            assert.ok(
-              output.success,
-              `${runtime.name}'s client failed:\n${stdout}\n${
-                new TextDecoder().decode(output.stderr)
-              }`,
-            );
-            const lines = stdout.split("\n");
-            assert.equal(lines.pop(), "", "the output ends with a line break");
+            const lines = await runPeer(cmd, options, `${runtime.name}'s client`, 90_000);
 
             const [open, ...rest] = lines;
             if (engine === "streams") assert.match(open!, /^open permessage-deflate(;|$)/);
@@ -296,14 +277,8 @@ for (const runtime of RUNTIMES) {
               [server.url],
               secure ? TEST_TLS.certFile : undefined,
             );
-            const output = await within(
-              new Deno.Command(cmd, { ...options, stdout: "piped", stderr: "piped" }).output(),
-              `${runtime.name}'s client to finish`,
-              30_000,
-            );
-            const stdout = new TextDecoder().decode(output.stdout);
-            assert.ok(output.success, `${runtime.name}'s client failed:\n${stdout}`);
-            assert.deepEqual(stdout.split("\n"), [`received ${COUNT}`, "close 1001 true", ""]);
+            const lines = await runPeer(cmd, options, `${runtime.name}'s client`, 30_000);
+            assert.deepEqual(lines, [`received ${COUNT}`, "close 1001 true"]);
             assert.equal(accepted, COUNT);
             await within(server.finished, "the server to finish");
             assert.equal(server.connections, 0);

@@ -2,7 +2,7 @@
 
 Runs with Debian's /usr/bin/python3. Three modes, each printing only ASCII, one line per event:
 
-  ws_peer.py client URL DIR [CA_PEM]   sends the messages stored in DIR (000.text, 001.binary...,
+  ws_peer.py echo URL DIR [CA_PEM]     sends the messages stored in DIR (000.text, 001.binary...,
                                        text as UTF-8), prints "open <Sec-WebSocket-Extensions>",
                                        then each message received back as "text <payload>" or
                                        "binary <payload>", then pings and prints "pong", then closes
@@ -162,7 +162,7 @@ async def serve(cert=None, key=None):
 
 def main(argv):
     mode = argv[1]
-    if mode == "client":
+    if mode == "echo":
         asyncio.run(asyncio.wait_for(client(*argv[2:]), 60))
     elif mode == "shutdown":
         asyncio.run(asyncio.wait_for(shutdown(*argv[2:]), 60))
