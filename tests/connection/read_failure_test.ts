@@ -32,6 +32,17 @@ function serverOver(inputs: Uint8Array[]) {
   return { connection, wire: socket.wire };
 }
 
+// The connection ended abnormally (1006), with the read's error.
+async function assertReadFailed(connection: Connection): Promise<void> {
+  const { code, reason, wasClean, error } = await connection.closed;
+  assert.deepEqual({ code, reason, wasClean }, {
+    code: CLOSE_CODE.ABNORMAL,
+    reason: "read failed",
+    wasClean: false,
+  });
+  assert.ok(error instanceof Deno.errors.UnexpectedEof);
+}
+
 Deno.test("a read that fails after the peer's close frame ends the connection cleanly", async () => {
   const { connection, wire } = serverOver([textFrame("last"), closeFrame(4001, "bye")]);
   const messages = [];
@@ -50,13 +61,7 @@ Deno.test("a read that fails after a close frame we sent first still needs the p
     assert.deepEqual(message, { type: "text", data: "hello" });
     connection.close(4002, "going");
   }
-  const { code, reason, wasClean, error } = await connection.closed;
-  assert.deepEqual({ code, reason, wasClean }, {
-    code: CLOSE_CODE.ABNORMAL,
-    reason: "read failed",
-    wasClean: false,
-  });
-  assert.ok(error instanceof Deno.errors.UnexpectedEof);
+  await assertReadFailed(connection);
 });
 
 Deno.test("a read that fails with no close frame is abnormal (1006)", async () => {
@@ -64,11 +69,5 @@ Deno.test("a read that fails with no close frame is abnormal (1006)", async () =
   const messages = [];
   for await (const message of connection) messages.push(message);
   assert.deepEqual(messages, [{ type: "text", data: "hello" }]);
-  const { code, reason, wasClean, error } = await connection.closed;
-  assert.deepEqual({ code, reason, wasClean }, {
-    code: CLOSE_CODE.ABNORMAL,
-    reason: "read failed",
-    wasClean: false,
-  });
-  assert.ok(error instanceof Deno.errors.UnexpectedEof);
+  await assertReadFailed(connection);
 });
