@@ -139,6 +139,7 @@ export function profileTicks(lines: Iterable<string>): TickProfile {
       const end = Number.parseInt(f[3]!, 16);
       const path = f[1]!;
       libraries.push({ start, size: end - start, name: `library: ${path.split("/").pop()}` });
+      libraries.sort((a, b) => a.start - b.start);
     } else if (kind === "tick") {
       // tick,PC,TIME,IS_EXTERNAL_CALLBACK,TOS,VM_STATE,STACK...
       const f = splitLogLine(line);
@@ -148,15 +149,15 @@ export function profileTicks(lines: Iterable<string>): TickProfile {
         dirty = false;
       }
       total++;
-      add(byName, _lookup(sorted, pc) ?? _lookup(libraries, pc, false) ?? "unknown");
+      add(byName, _lookup(sorted, pc) ?? _lookup(libraries, pc) ?? "unknown");
       add(byState, _STATES[Number(f[5])] ?? `state ${f[5]}`);
     }
   }
   return { total, byName, byState };
 }
 
-function _lookup(codes: _Code[], pc: number, isSorted = true): string | undefined {
-  if (!isSorted) return codes.find((c) => pc >= c.start && pc < c.start + c.size)?.name;
+// The name of the code in `codes` (sorted by start) that holds `pc`, if any.
+function _lookup(codes: _Code[], pc: number): string | undefined {
   let low = 0;
   let high = codes.length - 1;
   let found = -1;
